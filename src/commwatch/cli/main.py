@@ -1,0 +1,96 @@
+"""The `commwatch` command: global options, command registration, and the one exit path.
+
+Commands stay thin: they parse options, call the core, and render. Errors
+from the core become one line on stderr and an ExitCode here, in run().
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from commwatch.cli import inbox_cmd, manage_cmd, misc_cmd, sync_cmd
+from commwatch.cli.state import state
+from commwatch.exitcodes import ExitCode
+
+app = typer.Typer(
+    name="commwatch",
+    help="Hear what people say about your brand on X, Reddit and YouTube, and answer from the terminal.",
+    rich_markup_mode=None,  # plain help: keeps `commwatch --help` fast (Rich is imported only to draw tables)
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+)
+
+
+@app.callback()
+def main(
+    config: str = typer.Option(None, "--config", metavar="PATH", help="commwatch.toml to use (default: $COMMWATCH_CONFIG, ./commwatch.toml, ~/.config/commwatch/commwatch.toml)."),
+    db: str = typer.Option(None, "--db", metavar="PATH", help="SQLite inbox to use (default: $COMMWATCH_DB, [store] path, ~/.local/share/commwatch/commwatch.db)."),
+) -> None:
+    state.config_path = config
+    state.db_option = db
+
+
+app.command("init")(misc_cmd.init)
+app.command("sync")(sync_cmd.sync)
+app.command("import")(sync_cmd.import_)
+app.command("inbox")(inbox_cmd.inbox)
+app.command("show")(inbox_cmd.show)
+app.command("tag")(manage_cmd.tag)
+app.command("untag")(manage_cmd.untag)
+app.command("assign")(manage_cmd.assign)
+app.command("snooze")(manage_cmd.snooze)
+app.command("close")(manage_cmd.close)
+app.command("reopen")(manage_cmd.reopen)
+app.command("escalate")(manage_cmd.escalate)
+app.command("score")(misc_cmd.score)
+app.command("connectors")(misc_cmd.connectors)
+
+
+def fail(message: str, code: ExitCode) -> None:
+    from commwatch.cli.render import inert
+
+    sys.stderr.write(f"commwatch: {inert(message)}\n")
+    sys.exit(int(code))
+
+
+def run() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        fail("interrupted; everything committed so far is kept", ExitCode.INTERRUPTED)
+    except BrokenPipeError:  # `commwatch inbox | head`
+        sys.stderr.close()
+        sys.exit(int(ExitCode.OK))
+    except Exception as exc:
+        code = exit_code_for(exc)
+        if code is None:
+            raise
+        fail(f"config error: {exc}" if code == ExitCode.CONFIG else str(exc), code)
+
+
+def exit_code_for(exc: Exception) -> ExitCode | None:
+    """The exit code for an error the core raises on purpose; None for a bug (shown as a traceback).
+
+    The exception classes are imported here, after the fact, so that
+    `commwatch --help` does not pay for importing the modules that define them.
+    """
+    from commwatch.actions import ActionError
+    from commwatch.config import ConfigError
+    from commwatch.importer import ImportRefused
+    from commwatch.store.db import StoreError
+    from commwatch.sync import SyncLocked
+
+    if isinstance(exc, ConfigError):
+        return ExitCode.CONFIG
+    if isinstance(exc, SyncLocked):
+        return ExitCode.LOCKED
+    if isinstance(exc, (ActionError, StoreError, ImportRefused)):
+        return ExitCode.ERROR
+    return None
+
+
+if __name__ == "__main__":
+    run()

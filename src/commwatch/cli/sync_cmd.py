@@ -1,0 +1,104 @@
+"""sync and import."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from commwatch.cli.state import state
+from commwatch.exitcodes import ExitCode
+
+
+def sync(
+    sources: list[str] = typer.Option(None, "--source", metavar="NAME", help="Sync only this source (repeatable)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing unless a source fails (for cron)."),
+    as_json: bool = typer.Option(False, "--json", help="The summary as JSON on stdout."),
+) -> None:
+    """Fetch new mentions from every enabled source into the inbox."""
+    from commwatch.actions import Actions
+    from commwatch.config import ConfigError, validate_sources
+    from commwatch.sync import run_sync, sync_lock
+
+    config = state.config
+    validate_sources(config)
+    if not config.sources:
+        raise ConfigError(
+            "no sources configured: add a [sources.NAME] table (`commwatch init` writes an example)",
+            key="sources",
+            path=config.path,
+        )
+    for name in sources or []:
+        if name not in config.sources:
+            known = ", ".join(config.sources)
+            raise typer.BadParameter(f"no source named {name!r} (configured: {known})", param_hint="--source")
+
+    with sync_lock(state.db_path):
+        conn = state.db
+        Actions(conn, config).wake_snoozed()
+        progress = None
+        if not quiet and not as_json and sys.stderr.isatty():
+            from commwatch.cli.sync_view import LiveProgress
+
+            progress = LiveProgress()
+        if progress:
+            with progress:
+                result = run_sync(conn, config, only=sources or None, on_progress=progress.update)
+        else:
+            result = run_sync(conn, config, only=sources or None)
+
+    code = exit_code(result)
+    from commwatch.cli import sync_view
+
+    if as_json:
+        from commwatch.cli.render import print_json
+
+        print_json({**result.to_dict(), "exit_code": int(code)})
+    elif quiet:
+        sync_view.print_failures(result)
+    else:
+        sync_view.print_summary(result)
+    if code:
+        raise typer.Exit(int(code))
+
+
+def exit_code(result) -> ExitCode:
+    if not result.failed:
+        return ExitCode.OK
+    if len(result.failed) == len(result.ran):
+        return ExitCode.FAILED
+    return ExitCode.PARTIAL
+
+
+def import_(
+    platform: str = typer.Argument(..., help="x | reddit | youtube."),
+    paths: list[str] = typer.Argument(..., metavar="PATH...", help="JSON or JSON Lines files of raw API responses; - for stdin."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Ingest saved raw API responses (twarc2 output, curl downloads) through the platform's parser."""
+    from commwatch.importer import import_streams
+
+    def streams():
+        for path in paths:
+            if path == "-":
+                yield "<stdin>", sys.stdin
+                continue
+            try:
+                with open(Path(path).expanduser(), encoding="utf-8", errors="replace") as handle:
+                    yield path, handle
+            except OSError as exc:
+                typer.echo(f"commwatch: {path}: cannot be read ({exc.strerror})", err=True)
+                missing.append(path)
+
+    missing: list[str] = []
+    result = import_streams(state.db, state.config, platform.lower(), streams())
+    for problem in result.problems:
+        typer.echo(f"commwatch: {problem}", err=True)
+    if not quiet:
+        typer.echo(
+            f"{result.mentions} mentions from {result.payloads} responses: {result.new} new, {result.updated} updated"
+            + (f"; {len(result.problems)} problems (above)" if result.problems else "")
+        )
+    if result.problems or missing:
+        raise typer.Exit(int(ExitCode.PARTIAL if result.payloads else ExitCode.ERROR))

@@ -1,0 +1,68 @@
+"""How a sync looks: live progress on a terminal, then a one-screen summary."""
+
+from __future__ import annotations
+
+import sys
+
+from commwatch.cli.render import console, inert
+from commwatch.sync import SourceResult, SyncResult
+
+STATUS_STYLE = {"ok": "green", "failed": "bold red", "skipped": "yellow", "running": ""}
+
+
+class LiveProgress:
+    """One line per source on stderr, updated as pages are stored."""
+
+    def __init__(self) -> None:
+        from rich.live import Live
+
+        self.rows: dict[str, SourceResult] = {}
+        self.live = Live(self._render(), console=console(stderr=True), transient=True, refresh_per_second=8)
+
+    def __enter__(self):
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.live.__exit__(*exc)
+
+    def update(self, event: str, source: SourceResult) -> None:
+        self.rows[source.name] = source
+        self.live.update(self._render())
+
+    def _render(self):
+        from rich.text import Text
+
+        text = Text()
+        for s in self.rows.values():
+            state = s.status if s.status != "ok" else "syncing"
+            text.append(f"{s.name:<20} {state:<8} {s.new:>6} new  {s.pages:>4} pages\n")
+        return text
+
+
+def print_summary(result: SyncResult) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column, justify in (("SOURCE", "left"), ("STATUS", "left"), ("NEW", "right"), ("UPDATED", "right"),
+                            ("NEGATIVE", "right"), ("HIGH+", "right"), ("ESCALATED", "right"), ("", "left")):
+        table.add_column(column, justify=justify, no_wrap=column != "")  # fmt: skip
+    for s in result.sources:
+        table.add_row(
+            Text(s.name),
+            Text(s.status, style=STATUS_STYLE.get(s.status, "")),
+            str(s.new), str(s.updated), str(s.negative), str(s.urgent), str(s.escalated),
+            Text(inert(s.message), style="dim" if s.status == "skipped" else ""),
+        )  # fmt: skip
+    out.print(table)
+    new = sum(s.new for s in result.sources)
+    ok = sum(1 for s in result.sources if s.status == "ok")
+    out.print(Text(f"{new} new mentions from {ok} of {len(result.sources)} sources. `commwatch inbox` to triage.", style="bold"))
+
+
+def print_failures(result: SyncResult) -> None:
+    """--quiet: only what needs a person, on stderr (cron mails it)."""
+    for s in result.failed:
+        sys.stderr.write(f"commwatch: {s.name}: {inert(s.message, single_line=True)}\n")

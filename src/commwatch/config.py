@@ -1,0 +1,204 @@
+"""commwatch.toml → typed configuration. Every error names the file and the key."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from commwatch.connector import SourceConfig
+
+CONFIG_NAME = "commwatch.toml"
+TARGET_TYPES = ("slack", "webhook", "email", "command")
+DEFAULT_URGENT_KEYWORDS = ["refund", "outage", "hacked", "lawsuit", "down", "scam"]
+
+_TOP_LEVEL = {"store", "sources", "triage", "rules", "targets", "templates", "alerts"}
+_SOURCE_COMMON = {"connector", "enabled", "api_base"}
+
+
+class ConfigError(Exception):
+    """A configuration problem: `key` is dotted (sources.brand-x.query), `path` the file."""
+
+    def __init__(self, message: str, *, key: str | None = None, path: Path | None = None):
+        self.key = key
+        self.path = path
+        self.message = message
+        where = ": ".join(str(p) for p in (path, key) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass
+class Target:
+    name: str
+    type: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    path: Path | None = None  # None: no file found, defaults in force
+    store_path: Path | None = None
+    sources: dict[str, SourceConfig] = field(default_factory=dict)
+    urgent_keywords: list[str] = field(default_factory=lambda: list(DEFAULT_URGENT_KEYWORDS))
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    targets: dict[str, Target] = field(default_factory=dict)
+    templates: dict[str, str] = field(default_factory=dict)
+    alerts: dict[str, Any] = field(default_factory=dict)
+
+
+def user_config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "commwatch"
+
+
+def user_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "commwatch"
+
+
+def find_config(explicit: str | Path | None = None) -> Path | None:
+    """--config, else $COMMWATCH_CONFIG, else ./commwatch.toml, else the user config dir."""
+    chosen = explicit or os.environ.get("COMMWATCH_CONFIG")
+    if chosen:
+        path = Path(chosen).expanduser()
+        if not path.is_file():
+            raise ConfigError("no such configuration file", path=path)
+        return path
+    for candidate in (Path.cwd() / CONFIG_NAME, user_config_dir() / CONFIG_NAME):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(explicit: str | Path | None = None) -> Config:
+    path = find_config(explicit)
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML ({exc})", path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot be read ({exc})", path=path) from None
+    return parse(data, path)
+
+
+def parse(data: dict[str, Any], path: Path | None = None) -> Config:
+    """Validate a decoded commwatch.toml."""
+    check = _Checker(path)
+    for key in data:
+        if key not in _TOP_LEVEL:
+            check.fail(key, f"unknown section (expected one of: {', '.join(sorted(_TOP_LEVEL))})")
+    config = Config(path=path)
+
+    store = check.table(data, "store")
+    if "path" in store:
+        raw = check.string(store, "store.path")
+        config.store_path = Path(raw).expanduser()
+        if path is not None and not config.store_path.is_absolute():
+            config.store_path = path.parent / config.store_path
+
+    for name, table in check.table(data, "sources").items():
+        config.sources[name] = _source(check, name, table)
+
+    triage = check.table(data, "triage")
+    if "urgent_keywords" in triage:
+        config.urgent_keywords = check.string_list(triage, "triage.urgent_keywords")
+
+    rules = data.get("rules", [])
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        check.fail("rules", "must be an array of tables ([[rules]])")
+    config.rules = rules
+
+    for name, table in check.table(data, "targets").items():
+        key = f"targets.{name}"
+        if not isinstance(table, dict):
+            check.fail(key, "must be a table")
+        kind = check.string(table, f"{key}.type")
+        if kind not in TARGET_TYPES:
+            check.fail(f"{key}.type", f"unknown target type {kind!r} (expected one of: {', '.join(TARGET_TYPES)})")
+        config.targets[name] = Target(name, kind, {k: v for k, v in table.items() if k != "type"})
+
+    for name, table in check.table(data, "templates").items():
+        key = f"templates.{name}"
+        if not isinstance(table, dict):
+            check.fail(key, "must be a table with a text key")
+        config.templates[name] = check.string(table, f"{key}.text")
+
+    config.alerts = check.table(data, "alerts")
+    return config
+
+
+def _source(check: _Checker, name: str, table: Any) -> SourceConfig:
+    key = f"sources.{name}"
+    if not isinstance(table, dict):
+        check.fail(key, "must be a table")
+    connector = check.string(table, f"{key}.connector")
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        check.fail(f"{key}.enabled", "must be true or false")
+    api_base = None
+    if "api_base" in table:
+        api_base = check.string(table, f"{key}.api_base").rstrip("/")
+        if not api_base.startswith(("http://", "https://")):
+            check.fail(f"{key}.api_base", "must start with http:// or https://")
+    for option, value in table.items():
+        if option.endswith(("_token", "_secret", "password")) and isinstance(value, str):
+            check.fail(f"{key}.{option}", "secrets do not belong in the file: set an environment variable instead")
+    options = {k: v for k, v in table.items() if k not in _SOURCE_COMMON}
+    return SourceConfig(name=name, connector=connector, enabled=enabled, api_base=api_base, options=options)
+
+
+class _Checker:
+    def __init__(self, path: Path | None):
+        self.path = path
+
+    def fail(self, key: str, message: str):
+        raise ConfigError(message, key=key, path=self.path)
+
+    def table(self, data: dict[str, Any], key: str) -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.fail(key, "must be a table")
+        return value
+
+    def string(self, table: dict[str, Any], key: str) -> str:
+        leaf = key.rsplit(".", 1)[-1]
+        if leaf not in table:
+            self.fail(key, "is required")
+        value = table[leaf]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, "must be a non-empty string")
+        return value
+
+    def string_list(self, table: dict[str, Any], key: str) -> list[str]:
+        value = table[key.rsplit(".", 1)[-1]]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(key, "must be a list of strings")
+        return value
+
+
+def validate_sources(config: Config) -> None:
+    """Check each source against its connector: the connector exists and knows every option.
+
+    Loads connector classes (cheap: they import their SDKs lazily), so it is
+    called by commands that use sources, not by every command.
+    """
+    from commwatch import registry
+
+    for name, source in config.sources.items():
+        key = f"sources.{name}"
+        try:
+            cls = registry.load(source.connector)
+        except registry.UnknownConnector as exc:
+            raise ConfigError(str(exc), key=f"{key}.connector", path=config.path) from None
+        for option in source.options:
+            if option not in cls.options:
+                known = ", ".join(sorted(_SOURCE_COMMON | set(cls.options)))
+                raise ConfigError(
+                    f"unknown option for the {source.connector} connector (known: {known})",
+                    key=f"{key}.{option}",
+                    path=config.path,
+                )

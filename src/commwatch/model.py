@@ -1,0 +1,100 @@
+"""Plain data: what a mention is, who wrote it, and how it was triaged. No I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+class Status(str, enum.Enum):
+    OPEN = "open"
+    SNOOZED = "snoozed"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+class Level(str, enum.Enum):
+    """Priority level, lowest first."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Kind(str, enum.Enum):
+    """What the mention is on its platform."""
+
+    POST = "post"  # a tweet, a Reddit submission
+    COMMENT = "comment"  # a Reddit comment, a top-level YouTube comment
+    REPLY = "reply"  # a reply within a thread (X reply, YouTube reply)
+    MENTION = "mention"  # an @/u/ mention delivered through an inbox
+
+
+@dataclass
+class Author:
+    handle: str  # "@acmecloud" without the @; "[deleted]" when the platform hides it
+    name: str | None = None
+    followers: int | None = None
+    verified: bool = False
+    remote_id: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Sentiment:
+    score: float  # VADER compound, -1 … 1
+    label: str  # negative | neutral | positive
+
+
+@dataclass
+class Priority:
+    score: int  # 0 … 100
+    level: Level
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Mention:
+    """One thing somebody said, normalised from any platform.
+
+    Identified by (platform, remote_id). Connectors fill in what the platform
+    says; triage fills in sentiment and priority; the store owns status, tags,
+    assignee and replies.
+    """
+
+    platform: str
+    remote_id: str  # always a string: X ids exceed 2**53
+    text: str
+    created_at: datetime  # timezone-aware, UTC
+    author: Author
+    url: str | None = None
+    kind: Kind = Kind.POST
+    title: str | None = None  # Reddit submissions, YouTube video titles
+    parent_id: str | None = None  # remote id of what this replies to
+    thread_id: str | None = None  # conversation / Reddit link / YouTube video
+    lang: str | None = None
+    edited_at: datetime | None = None
+    metrics: dict[str, int] = field(default_factory=dict)  # likes, replies, reposts, score…
+    extra: dict[str, object] = field(default_factory=dict)  # platform specifics: subreddit, video_id…
+    sentiment: Sentiment | None = None
+    priority: Priority | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, self.remote_id)
+
+
+def utc(dt: datetime) -> datetime:
+    """The same instant in UTC; a naive datetime is taken to be UTC already."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def iso(dt: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, second precision: the form the store and JSON use."""
+    if dt is None:
+        return None
+    return utc(dt).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,66 @@
+"""Opening the database: WAL, a busy timeout, and the schema brought up to date.
+
+The read path uses the stdlib sqlite3 module only; sqlite-utils (slow to
+import) is loaded when the schema needs migrating.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA_VERSION = 1  # == len(store.schema.migrations): checked by a test
+BUSY_TIMEOUT_S = 30.0  # a cron sync and the TUI wait for each other instead of failing
+
+
+class StoreError(Exception):
+    """The database cannot be used (newer schema, not a database, unwritable)."""
+
+
+def open_store(path: Path) -> sqlite3.Connection:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} cannot be opened as a commwatch database ({exc})") from None
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be created ({exc.strerror})") from None
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path} was written by a newer commwatch (schema {version}); upgrade commwatch")
+    if version < SCHEMA_VERSION:
+        _migrate(conn)
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    from sqlite_utils import Database
+
+    from commwatch.store.schema import migrations
+
+    with transaction(conn):  # IMMEDIATE: two processes opening a new file migrate one after the other
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        migrations.apply(Database(conn))
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,89 @@
+"""The inbox query: filters, full-text search, priority-then-recency order."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from commwatch.store.mentions import rows_to_dicts
+
+ORDER = "ORDER BY m.priority_score DESC, m.created_at DESC, m.id DESC"
+
+
+@dataclass
+class InboxFilter:
+    status: str | None = "open"  # None: every status
+    platform: str | None = None
+    sentiment: str | None = None
+    tag: str | None = None
+    assignee: str | None = None
+    source: str | None = None
+    since: str | None = None  # ISO timestamp, inclusive
+    search: str | None = None
+    needs_reply: bool = False
+    limit: int | None = 50
+    offset: int = 0
+
+
+def fts_query(text: str) -> str:
+    """User words → an FTS5 query that matches all of them, with no FTS syntax the user didn't mean.
+
+    Each word is quoted (so AND, NEAR, quotes and colons are literal); a trailing * keeps prefix search.
+    """
+    terms = []
+    for word in re.findall(r"[^\s]+", text):
+        prefix = word.endswith("*")
+        word = word.rstrip("*")
+        if not word:
+            continue
+        quoted = '"' + word.replace('"', '""') + '"'
+        terms.append(quoted + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+def build_query(f: InboxFilter, columns: str = "m.*") -> tuple[str, list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("m.status", f.status),
+        ("m.platform", f.platform),
+        ("m.sentiment_label", f.sentiment),
+        ("m.assignee", f.assignee),
+        ("m.source", f.source),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if f.since:
+        where.append("m.created_at >= ?")
+        params.append(f.since)
+    if f.tag:
+        where.append("m.id IN (SELECT mention_id FROM mention_tags WHERE tag = ?)")
+        params.append(f.tag)
+    if f.needs_reply:
+        where.append("m.replied = 0 AND m.status IN ('open', 'escalated')")
+    if f.search:
+        query = fts_query(f.search)
+        if query:
+            where.append("m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)")
+            params.append(query)
+    sql = f"SELECT {columns} FROM mentions m"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return sql, params
+
+
+def list_mentions(conn: sqlite3.Connection, f: InboxFilter) -> list[dict[str, Any]]:
+    sql, params = build_query(f)
+    sql += f" {ORDER}"
+    if f.limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [f.limit, f.offset]
+    return rows_to_dicts(conn, conn.execute(sql, params).fetchall())
+
+
+def count_mentions(conn: sqlite3.Connection, f: InboxFilter) -> int:
+    sql, params = build_query(f, columns="count(*)")
+    return conn.execute(sql, params).fetchone()[0]

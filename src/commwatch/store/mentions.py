@@ -1,0 +1,243 @@
+"""Saving mentions (with their cursor) and reading them back as plain dicts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from commwatch.model import Mention, iso
+from commwatch.store.db import transaction
+
+# Columns a re-sync may overwrite. Status, tags, assignee, snooze and replied
+# belong to the manager and are never in this list.
+_PLATFORM_COLUMNS = [
+    "kind", "url", "title", "text", "lang", "author_handle", "author_name", "author_followers",
+    "author_verified", "author_id", "author_url", "edited_at", "parent_id", "thread_id",
+    "metrics", "extra", "sentiment_score", "sentiment_label", "priority_score", "priority_level",
+    "priority_reasons",
+]  # fmt: skip
+_INSERT_COLUMNS = ["platform", "remote_id", "source", "created_at", "first_seen_at", "updated_at", *_PLATFORM_COLUMNS]
+# A row is rewritten only when something the platform says has changed.
+_CHANGE_TEST = " OR ".join(
+    f"mentions.{c} IS NOT excluded.{c}"
+    for c in ("text", "title", "metrics", "edited_at", "author_followers", "author_name", "priority_score")
+)
+UPSERT_SQL = (
+    f"INSERT INTO mentions ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))}) "
+    f"ON CONFLICT(platform, remote_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in [*_PLATFORM_COLUMNS, "updated_at"])
+    + f" WHERE {_CHANGE_TEST}"
+)
+
+
+@dataclass
+class SaveResult:
+    new_keys: list[tuple[str, str]]  # (platform, remote_id) of the mentions this save created
+    new_ids: list[int]
+    updated: int
+
+    @property
+    def new(self) -> int:
+        return len(self.new_ids)
+
+
+def row_values(m: Mention, source: str, now: str) -> tuple[Any, ...]:
+    a = m.author
+    s, p = m.sentiment, m.priority
+    values = {
+        "platform": m.platform,
+        "remote_id": m.remote_id,
+        "source": source,
+        "created_at": iso(m.created_at),
+        "first_seen_at": now,
+        "updated_at": now,
+        "kind": m.kind.value,
+        "url": m.url,
+        "title": m.title,
+        "text": m.text,
+        "lang": m.lang,
+        "author_handle": a.handle,
+        "author_name": a.name,
+        "author_followers": a.followers,
+        "author_verified": int(a.verified),
+        "author_id": a.remote_id,
+        "author_url": a.url,
+        "edited_at": iso(m.edited_at),
+        "parent_id": m.parent_id,
+        "thread_id": m.thread_id,
+        "metrics": json.dumps(m.metrics, sort_keys=True) if m.metrics else None,
+        "extra": json.dumps(m.extra, sort_keys=True, ensure_ascii=False) if m.extra else None,
+        "sentiment_score": s.score if s else None,
+        "sentiment_label": s.label if s else None,
+        "priority_score": p.score if p else None,
+        "priority_level": p.level.value if p else None,
+        "priority_reasons": json.dumps(p.reasons, ensure_ascii=False) if p else None,
+    }
+    return tuple(values[c] for c in _INSERT_COLUMNS)
+
+
+def save_page(
+    conn: sqlite3.Connection,
+    source: str,
+    mentions: list[Mention],
+    now: str,
+    cursor: tuple[str, dict[str, Any]] | None = None,
+) -> SaveResult:
+    """Upsert a page of mentions and, in the same transaction, the (stream, cursor) it ends at."""
+    with transaction(conn):
+        result = upsert_mentions(conn, source, mentions, now)
+        if cursor is not None:
+            stream, state = cursor
+            conn.execute(
+                "INSERT INTO cursors (source, stream, cursor, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(source, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+                (source, stream, json.dumps(state, sort_keys=True), now),
+            )
+    return result
+
+
+def upsert_mentions(conn: sqlite3.Connection, source: str, mentions: list[Mention], now: str) -> SaveResult:
+    """Insert new mentions and refresh known ones; call inside a transaction."""
+    by_key = {m.key: m for m in mentions}  # a page repeating an item counts once
+    existing = _existing_keys(conn, list(by_key))
+    # rowcount sums sqlite3_changes() over the rows: inserts plus real updates, not FTS trigger writes
+    changed = conn.executemany(UPSERT_SQL, (row_values(m, source, now) for m in by_key.values())).rowcount
+    fresh = [k for k in by_key if k not in existing]
+    new_ids = _ids_for(conn, fresh)
+    return SaveResult(new_keys=fresh, new_ids=new_ids, updated=changed - len(fresh))
+
+
+def _existing_keys(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    return set(_ids_by_key(conn, keys))
+
+
+def _ids_for(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> list[int]:
+    found = _ids_by_key(conn, keys)
+    return [found[k] for k in keys if k in found]
+
+
+def _ids_by_key(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, remote_id in keys:
+        by_platform.setdefault(platform, []).append(remote_id)
+    for platform, ids in by_platform.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = conn.execute(
+                f"SELECT id, remote_id FROM mentions WHERE platform = ? AND remote_id IN ({', '.join('?' * len(chunk))})",
+                [platform, *chunk],
+            )
+            for row in rows:
+                found[(platform, row["remote_id"])] = row["id"]
+    return found
+
+
+def load_cursors(conn: sqlite3.Connection, source: str) -> dict[str, dict[str, Any]]:
+    rows = conn.execute("SELECT stream, cursor FROM cursors WHERE source = ?", (source,))
+    return {row["stream"]: json.loads(row["cursor"]) for row in rows}
+
+
+# Reading ----------------------------------------------------------------------
+
+
+def resolve_id(conn: sqlite3.Connection, ref: str) -> int | None:
+    """A local id ("42") or PLATFORM:REMOTE_ID ("x:1850…") → the local id, or None."""
+    ref = ref.strip()
+    if ref.isdigit():
+        row = conn.execute("SELECT id FROM mentions WHERE id = ?", (int(ref),)).fetchone()
+    elif ":" in ref:
+        platform, remote_id = ref.split(":", 1)
+        row = conn.execute(
+            "SELECT id FROM mentions WHERE platform = ? AND remote_id = ?", (platform.lower(), remote_id)
+        ).fetchone()
+    else:
+        return None
+    return row["id"] if row else None
+
+
+def tags_for(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
+    tags: dict[int, list[str]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            f"SELECT mention_id, tag FROM mention_tags WHERE mention_id IN ({', '.join('?' * len(chunk))}) "
+            "ORDER BY tag",
+            chunk,
+        )
+        for row in rows:
+            tags[row["mention_id"]].append(row["tag"])
+    return tags
+
+
+def to_dict(row: sqlite3.Row, tags: list[str]) -> dict[str, Any]:
+    """A stored mention in the documented --json shape."""
+    return {
+        "id": row["id"],
+        "platform": row["platform"],
+        "remote_id": row["remote_id"],
+        "source": row["source"],
+        "kind": row["kind"],
+        "url": row["url"],
+        "title": row["title"],
+        "author": {
+            "handle": row["author_handle"],
+            "name": row["author_name"],
+            "followers": row["author_followers"],
+            "verified": bool(row["author_verified"]),
+            "url": row["author_url"],
+        },
+        "text": row["text"],
+        "lang": row["lang"],
+        "created_at": row["created_at"],
+        "edited_at": row["edited_at"],
+        "parent_id": row["parent_id"],
+        "thread_id": row["thread_id"],
+        "metrics": json.loads(row["metrics"]) if row["metrics"] else {},
+        "sentiment": {"score": row["sentiment_score"], "label": row["sentiment_label"]},
+        "priority": {
+            "score": row["priority_score"],
+            "level": row["priority_level"],
+            "reasons": json.loads(row["priority_reasons"]) if row["priority_reasons"] else [],
+        },
+        "status": row["status"],
+        "snoozed_until": row["snoozed_until"],
+        "tags": tags,
+        "assignee": row["assignee"],
+        "replied": bool(row["replied"]),
+    }
+
+
+def get(conn: sqlite3.Connection, mention_id: int) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM mentions WHERE id = ?", (mention_id,)).fetchone()
+    if row is None:
+        return None
+    return to_dict(row, tags_for(conn, [mention_id])[mention_id])
+
+
+def rows_to_dicts(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+    tags = tags_for(conn, [r["id"] for r in rows])
+    return [to_dict(r, tags[r["id"]]) for r in rows]
+
+
+def thread_context(conn: sqlite3.Connection, mention: dict[str, Any], limit: int = 20) -> list[dict[str, Any]]:
+    """Stored mentions in the same thread (parents first, then siblings and replies), oldest first."""
+    if not mention["thread_id"] and not mention["parent_id"]:
+        return []
+    rows = conn.execute(
+        "SELECT * FROM mentions WHERE platform = ? AND id != ? AND "
+        "(thread_id = ? OR remote_id = ? OR remote_id = ? OR parent_id = ?) "
+        "ORDER BY created_at LIMIT ?",
+        (
+            mention["platform"],
+            mention["id"],
+            mention["thread_id"],
+            mention["thread_id"],
+            mention["parent_id"],
+            mention["remote_id"],
+            limit,
+        ),
+    ).fetchall()
+    return rows_to_dicts(conn, rows)

@@ -1,0 +1,138 @@
+"""The database schema, declared as data and applied with sqlite-utils' Migrations.
+
+Add a migration to change the schema; never edit one that has shipped.
+`SCHEMA_VERSION` in store/db.py must equal the number of migrations here (a
+test checks it): the read path compares it with PRAGMA user_version so that
+opening the inbox does not import sqlite-utils.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("commwatch")
+
+MENTIONS = {
+    "id": int,
+    "platform": str,
+    "remote_id": str,
+    "source": str,
+    "kind": str,
+    "url": str,
+    "title": str,
+    "text": str,
+    "lang": str,
+    "author_handle": str,
+    "author_name": str,
+    "author_followers": int,
+    "author_verified": int,
+    "author_id": str,
+    "author_url": str,
+    "created_at": str,  # ISO 8601 UTC, "2026-01-15T12:00:00Z": sorts as text
+    "edited_at": str,
+    "first_seen_at": str,
+    "updated_at": str,
+    "parent_id": str,
+    "thread_id": str,
+    "metrics": str,  # JSON object
+    "extra": str,  # JSON object
+    "sentiment_score": float,
+    "sentiment_label": str,
+    "priority_score": int,
+    "priority_level": str,
+    "priority_reasons": str,  # JSON array
+    # Owned by the manager: a re-sync never writes these.
+    "status": str,
+    "snoozed_until": str,
+    "assignee": str,
+    "replied": int,
+}
+
+# Each inbox filter leads an index that ends in the inbox order, so
+# "WHERE <filter> AND status = ? ORDER BY priority_score DESC, created_at DESC LIMIT n"
+# walks the index instead of sorting the table.
+MENTION_INDEXES = [
+    ["status", "priority_score", "created_at"],
+    ["priority_score", "created_at"],
+    ["platform", "status", "priority_score", "created_at"],
+    ["sentiment_label", "status", "priority_score", "created_at"],
+    ["assignee", "status", "priority_score", "created_at"],
+    ["source", "status", "priority_score", "created_at"],
+    ["created_at"],
+    ["status", "snoozed_until"],
+    ["thread_id"],
+    ["author_handle"],
+]
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["mentions"].create(
+        MENTIONS,
+        pk="id",
+        not_null={"platform", "remote_id", "text", "created_at", "status", "replied"},
+        defaults={"status": "open", "replied": 0, "author_verified": 0},
+    )
+    db["mentions"].create_index(["platform", "remote_id"], unique=True)
+    for columns in MENTION_INDEXES:
+        db["mentions"].create_index(columns)
+    db["mentions"].enable_fts(
+        ["text", "title", "author_handle", "author_name"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+
+    db["mention_tags"].create(
+        {"mention_id": int, "tag": str},
+        pk=("mention_id", "tag"),
+        foreign_keys=[("mention_id", "mentions", "id")],
+    )
+    db["mention_tags"].create_index(["tag", "mention_id"])
+
+    # The history of every change a manager (or a rule) made.
+    db["events"].create(
+        {"id": int, "mention_id": int, "at": str, "actor": str, "action": str, "detail": str},
+        pk="id",
+        not_null={"mention_id", "at", "actor", "action"},
+        foreign_keys=[("mention_id", "mentions", "id")],
+    )
+    db["events"].create_index(["mention_id", "id"])
+
+    db["escalations"].create(
+        {"id": int, "mention_id": int, "at": str, "actor": str, "target": str, "note": str},
+        pk="id",
+        foreign_keys=[("mention_id", "mentions", "id")],
+    )
+    db["escalations"].create_index(["mention_id"])
+
+    # One cursor per (source, stream), committed with the page it follows.
+    db["cursors"].create(
+        {"source": str, "stream": str, "cursor": str, "updated_at": str},
+        pk=("source", "stream"),
+    )
+
+    db["sync_runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "status": str, "exit_code": int, "summary": str},
+        pk="id",
+    )
+    db["source_runs"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "source": str,
+            "connector": str,
+            "status": str,  # ok | failed | skipped | running
+            "new": int,
+            "updated": int,
+            "pages": int,
+            "requests": int,
+            "message": str,
+            "started_at": str,
+            "finished_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "sync_runs", "id")],
+    )
+    db["source_runs"].create_index(["run_id"])
+    db["source_runs"].create_index(["source", "id"])

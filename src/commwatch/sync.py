@@ -1,0 +1,275 @@
+"""Runs sources: cursor → pages → triage → store, one transaction per page.
+
+Each source fetches in its own thread; the calling thread scores and stores
+pages as they arrive, so writes are serialised and a page's mentions commit
+together with the cursor that follows them. A source that fails stops alone:
+what it already committed stays, and the other sources carry on.
+
+Nothing here prints: progress and results go to the `on_progress` callback and
+the returned SyncResult.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from commwatch import registry, timeutil
+from commwatch.config import Config
+from commwatch.connector import FETCH, Connector, ConnectorError, MissingCredentials, Page, RateLimited
+from commwatch.model import Level, iso
+from commwatch.store.db import transaction
+from commwatch.store.mentions import load_cursors, save_page
+
+QUEUE_PAGES = 4  # pages fetched ahead of the writer: bounds memory whatever the backlog
+
+
+class SyncLocked(Exception):
+    """Another sync holds the lock on this database."""
+
+
+@dataclass
+class SourceResult:
+    name: str
+    connector: str
+    status: str = "ok"  # ok | failed | skipped
+    new: int = 0
+    updated: int = 0
+    pages: int = 0
+    requests: int = 0
+    negative: int = 0  # new mentions scored negative
+    urgent: int = 0  # new mentions at high or urgent priority
+    escalated: int = 0
+    message: str = ""
+
+
+@dataclass
+class SyncResult:
+    run_id: int
+    started_at: str
+    finished_at: str = ""
+    sources: list[SourceResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceResult]:
+        return [s for s in self.sources if s.status == "failed"]
+
+    @property
+    def ran(self) -> list[SourceResult]:
+        return [s for s in self.sources if s.status != "skipped"]
+
+    def to_dict(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "new": sum(s.new for s in self.sources),
+            "updated": sum(s.updated for s in self.sources),
+            "sources": [asdict(s) for s in self.sources],
+        }
+
+
+ProgressCallback = Callable[[str, SourceResult], None]  # (event, source): "start" | "page" | "done"
+
+
+@contextmanager
+def sync_lock(db_path: Path) -> Iterator[None]:
+    """An exclusive, non-blocking lock beside the database; released when the process dies."""
+    lock_path = Path(str(db_path) + ".sync.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SyncLocked(f"another commwatch sync is running on {db_path}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_sync(
+    conn: sqlite3.Connection,
+    config: Config,
+    *,
+    only: list[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> SyncResult:
+    """Sync the enabled sources (or only the named ones). The caller holds sync_lock."""
+    from commwatch.triage import triage  # vaderSentiment: only when syncing
+
+    env = os.environ if env is None else env
+    progress = on_progress or (lambda event, source: None)
+    started = timeutil.now_iso()
+    run_id = _start_run(conn, started)
+    result = SyncResult(run_id=run_id, started_at=started)
+
+    workers: dict[str, _Worker] = {}
+    inbox: queue.Queue = queue.Queue(maxsize=QUEUE_PAGES)
+    stop = threading.Event()
+    for name, source in config.sources.items():
+        if only is not None and name not in only:
+            continue
+        if only is None and not source.enabled:
+            continue
+        outcome = SourceResult(name=name, connector=source.connector)
+        result.sources.append(outcome)
+        try:
+            connector = _build(source, env)
+        except MissingCredentials as exc:
+            outcome.status, outcome.message = "skipped", str(exc)
+        except _NotSyncable as exc:
+            outcome.status, outcome.message = "skipped", str(exc)
+        except (ConnectorError, registry.UnknownConnector, registry.BrokenConnector) as exc:
+            outcome.status, outcome.message = "failed", redact(str(exc), env)
+        else:
+            workers[name] = _Worker(connector, load_cursors(conn, name), inbox, stop)
+        progress("start", outcome)
+
+    by_name = {s.name: s for s in result.sources}
+    for worker in workers.values():
+        worker.start()
+    running = len(workers)
+    try:
+        while running:
+            kind, name, payload = inbox.get()
+            outcome = by_name[name]
+            if kind == "page":
+                stream, page = payload
+                _store_page(conn, name, stream, page, outcome, config, triage)
+                progress("page", outcome)
+            elif kind == "error":
+                outcome.status = "failed"
+                outcome.message = redact(_describe(payload), env)
+            elif kind == "done":
+                running -= 1
+                progress("done", outcome)
+    finally:
+        stop.set()
+
+    result.finished_at = timeutil.now_iso()
+    _finish_run(conn, result)
+    return result
+
+
+def _store_page(conn, name, stream, page: Page, outcome: SourceResult, config: Config, triage) -> None:
+    for mention in page.mentions:
+        triage(mention, config.urgent_keywords)
+    saved = save_page(conn, name, page.mentions, timeutil.now_iso(), cursor=(stream, page.cursor))
+    outcome.pages += 1
+    outcome.requests += page.requests
+    outcome.new += saved.new
+    outcome.updated += saved.updated
+    fresh = set(saved.new_keys)
+    for m in page.mentions:
+        if m.key in fresh:
+            outcome.negative += m.sentiment.label == "negative"
+            outcome.urgent += m.priority.level in (Level.HIGH, Level.URGENT)
+
+
+class _NotSyncable(Exception):
+    pass
+
+
+def _build(source, env) -> Connector:
+    cls = registry.load(source.connector)
+    if FETCH not in cls.capabilities:
+        raise _NotSyncable(
+            f"the {source.connector} connector cannot fetch live data in this version; "
+            f"load saved API responses with `commwatch import {source.connector} FILE`"
+        )
+    return cls(source, env)
+
+
+class _Worker(threading.Thread):
+    """Fetches every stream of one source and hands pages to the writer."""
+
+    def __init__(self, connector: Connector, cursors: dict, out: queue.Queue, stop: threading.Event):
+        super().__init__(name=f"sync-{connector.source.name}", daemon=True)
+        self.connector = connector
+        self.cursors = cursors
+        self.out = out
+        self.stop = stop
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.out.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run(self) -> None:
+        name = self.connector.source.name
+        try:
+            streams = self.connector.streams()
+            for stream in streams:
+                try:
+                    for page in self.connector.fetch(stream, self.cursors.get(stream)):
+                        if not self._put(("page", name, (stream, page))):
+                            return
+                except Exception as exc:  # one stream failing leaves the others running
+                    label = stream if len(streams) > 1 else None  # name the stream only when there is a choice
+                    if not self._put(("error", name, (label, exc))):
+                        return
+        except Exception as exc:
+            self._put(("error", name, (None, exc)))
+        finally:
+            self._put(("done", name, None))
+
+
+def _describe(payload) -> str:
+    stream, exc = payload
+    where = f"{stream}: " if stream else ""
+    if isinstance(exc, RateLimited) and exc.retry_at:
+        return f"{where}{exc} (retry after {iso(exc.retry_at)})"
+    if isinstance(exc, ConnectorError):
+        return f"{where}{exc}"
+    return f"{where}unexpected {type(exc).__name__}: {exc}"
+
+
+_SECRET_SUFFIXES = ("TOKEN", "SECRET", "KEY", "PASSWORD", "WEBHOOK", "CLIENT_ID")
+
+
+def redact(text: str, env: Mapping[str, str]) -> str:
+    """Replace the value of every secret-looking environment variable in `text` with ***."""
+    for name, value in env.items():
+        if len(value) >= 6 and name.upper().endswith(_SECRET_SUFFIXES) and value in text:
+            text = text.replace(value, "***")
+    return text
+
+
+def _start_run(conn: sqlite3.Connection, started: str) -> int:
+    with transaction(conn):
+        cur = conn.execute("INSERT INTO sync_runs (started_at, status) VALUES (?, 'running')", (started,))
+    return cur.lastrowid
+
+
+def _finish_run(conn: sqlite3.Connection, result: SyncResult) -> None:
+    status = "failed" if result.failed and len(result.failed) == len(result.ran) else (
+        "partial" if result.failed else "ok"
+    )
+    with transaction(conn):
+        conn.execute(
+            "UPDATE sync_runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
+            (result.finished_at, status, json.dumps(result.to_dict()), result.run_id),
+        )
+        conn.executemany(
+            "INSERT INTO source_runs (run_id, source, connector, status, new, updated, pages, requests, message, "
+            "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (result.run_id, s.name, s.connector, s.status, s.new, s.updated, s.pages, s.requests, s.message,
+                 result.started_at, result.finished_at)
+                for s in result.sources
+            ],
+        )  # fmt: skip

@@ -1,0 +1,80 @@
+"""Every installed connector (built-in, third-party, and the test plugin) keeps the same contract."""
+
+import json
+from datetime import timezone
+
+import pytest
+
+from commwatch import registry
+from commwatch.connector import FETCH, IMPORT, MODERATE, REPLY, Connector, PayloadError, SourceConfig
+
+NAMES = list(registry.available())
+
+
+def test_the_built_in_connectors_are_registered():
+    assert {"demo", "x", "reddit", "youtube"} <= set(NAMES)
+
+
+def test_listing_imports_no_connector():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from commwatch import registry; names = list(registry.available()); "
+        "print(sorted(m for m in sys.modules if m.startswith('commwatch_') or m in ('tweepy', 'praw', 'httpx')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_an_unknown_name_lists_what_is_installed():
+    with pytest.raises(registry.UnknownConnector) as info:
+        registry.load("myspace")
+    assert "installed: " in str(info.value) and "x" in info.value.installed
+
+
+@pytest.fixture(params=NAMES)
+def connector_class(request) -> type[Connector]:
+    return registry.load(request.param)
+
+
+def test_declares_what_it_is(connector_class):
+    cls = connector_class
+    assert issubclass(cls, Connector)
+    assert cls.name in NAMES and registry.load(cls.name) is cls
+    assert cls.description and cls.platforms
+    assert cls.capabilities and cls.capabilities <= {FETCH, IMPORT, REPLY, MODERATE}
+    assert all(isinstance(v, str) for v in (*cls.credentials, *cls.options))
+
+
+@pytest.mark.parametrize("garbage", [None, "text", 42, [], {}, {"unexpected": True}, {"data": "not a list"}, [1, 2]])
+def test_parse_refuses_garbage_with_payload_error_only(connector_class, garbage):
+    if IMPORT not in connector_class.capabilities:
+        pytest.skip("no import capability")
+    try:
+        result = connector_class.parse(garbage)
+    except PayloadError as exc:
+        assert str(exc)
+    else:
+        assert result == []
+
+
+def test_fetch_pages_are_resumable(connector_class, tmp_path):
+    cls = connector_class
+    if FETCH not in cls.capabilities or cls.credentials or cls.options:
+        pytest.skip("needs credentials or options to fetch; covered by its own fake-server tests")
+    connector = cls(SourceConfig(name="contract", connector=cls.name), env={})
+    total = 0
+    for stream in connector.streams():
+        last = None
+        for page in connector.fetch(stream, None):
+            json.dumps(page.cursor)  # must be storable
+            for m in page.mentions:
+                assert m.platform in cls.platforms
+                assert isinstance(m.remote_id, str) and m.remote_id
+                assert m.created_at.tzinfo is not None and m.created_at.utcoffset() == timezone.utc.utcoffset(None)
+            total += len(page.mentions)
+            last = page.cursor
+        if last is not None:
+            assert list(connector.fetch(stream, last)) == []  # nothing new after the last cursor
+    assert total > 0

@@ -1,0 +1,144 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from commwatch.model import Author, Kind, Level, Mention, Priority, Sentiment
+from commwatch.store import manage
+from commwatch.store.db import SCHEMA_VERSION, StoreError, open_store, transaction
+from commwatch.store.inbox import InboxFilter, count_mentions, fts_query, list_mentions
+from commwatch.store.mentions import get, load_cursors, resolve_id, save_page
+
+NOW = "2026-01-15T12:00:00Z"
+
+
+def mention(remote_id, text="hello", *, platform="x", followers=10, likes=0, score=0, level=Level.LOW, label="neutral",
+            created="2026-01-15T10:00:00Z", handle="ann"):  # fmt: skip
+    return Mention(
+        platform=platform,
+        remote_id=remote_id,
+        text=text,
+        created_at=datetime.fromisoformat(created.replace("Z", "+00:00")),
+        author=Author(handle=handle, name=handle.title(), followers=followers),
+        kind=Kind.POST,
+        metrics={"likes": likes},
+        sentiment=Sentiment(score=-0.6 if label == "negative" else 0.0, label=label),
+        priority=Priority(score=score, level=level, reasons=["because"]),
+    )
+
+
+@pytest.fixture
+def db(tmp_path):
+    return open_store(tmp_path / "inbox.db")
+
+
+def test_schema_version_matches_the_migrations(db):
+    from sqlite_utils import Database
+
+    from commwatch.store.schema import migrations
+
+    assert SCHEMA_VERSION == len(migrations.pending(Database(memory=True)))
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert migrations.pending(Database(db)) == []
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "inbox.db"
+    open_store(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="newer commwatch"):
+        open_store(path)
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "inbox.db"
+    path.write_text("this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot be opened"):
+        open_store(path)
+
+
+def test_saving_twice_stores_each_mention_once(db):
+    page = [mention("1"), mention("2"), mention("2")]
+    first = save_page(db, "s", page, NOW, cursor=("search", {"since_id": "2"}))
+    again = save_page(db, "s", page, NOW, cursor=("search", {"since_id": "2"}))
+    assert (first.new, first.updated) == (2, 0)
+    assert (again.new, again.updated) == (0, 0)  # nothing changed: nothing rewritten
+    assert db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 2
+    assert load_cursors(db, "s") == {"search": {"since_id": "2"}}
+
+
+def test_resync_updates_platform_fields_but_never_the_managers_work(db):
+    save_page(db, "s", [mention("1", "first text", likes=1)], NOW)
+    mid = resolve_id(db, "x:1")
+    with transaction(db):
+        manage.set_fields(db, mid, status="closed", assignee="maria", replied=1)
+        manage.add_tags(db, mid, ["bug"])
+    result = save_page(db, "other-source", [mention("1", "edited text", likes=50, followers=999)], NOW)
+    assert (result.new, result.updated) == (0, 1)
+    m = get(db, mid)
+    assert m["text"] == "edited text" and m["metrics"] == {"likes": 50} and m["author"]["followers"] == 999
+    assert (m["status"], m["assignee"], m["replied"], m["tags"]) == ("closed", "maria", True, ["bug"])
+    assert m["source"] == "s"  # first source to see it keeps it
+
+
+def test_page_and_cursor_commit_together(db):
+    bad = mention("2")
+    bad.text = None  # NOT NULL: the whole page and its cursor must roll back
+    with pytest.raises(Exception):
+        save_page(db, "s", [mention("1"), bad], NOW, cursor=("search", {"since_id": "2"}))
+    assert db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 0
+    assert load_cursors(db, "s") == {}
+
+
+def test_ids_stay_strings(db):
+    big = "1850000000000000001"
+    save_page(db, "s", [mention(big)], NOW)
+    assert get(db, resolve_id(db, f"x:{big}"))["remote_id"] == big
+
+
+def test_inbox_order_and_filters(db):
+    save_page(db, "s", [
+        mention("1", "thanks, love it", score=10, created="2026-01-15T11:00:00Z", label="positive"),
+        mention("2", "refund my money now", score=90, level=Level.URGENT, label="negative"),
+        mention("3", "is the api down?", score=40, level=Level.MEDIUM, created="2026-01-15T11:30:00Z"),
+        mention("4", "old news", score=40, level=Level.MEDIUM, created="2026-01-10T11:30:00Z", platform="reddit"),
+    ], NOW)  # fmt: skip
+    ids = lambda **kw: [m["remote_id"] for m in list_mentions(db, InboxFilter(**kw))]  # noqa: E731
+    assert ids() == ["2", "3", "4", "1"]  # priority, then newest
+    assert ids(platform="reddit") == ["4"]
+    assert ids(sentiment="negative") == ["2"]
+    assert ids(since="2026-01-15T00:00:00Z") == ["2", "3", "1"]
+    assert ids(search="refund") == ["2"]
+    assert ids(search="ANN") == ["2", "3", "4", "1"]  # author handles are searched too
+    assert ids(limit=2) == ["2", "3"]
+    assert count_mentions(db, InboxFilter()) == 4
+    mid = resolve_id(db, "x:2")
+    with transaction(db):
+        manage.add_tags(db, mid, ["billing"])
+        manage.set_fields(db, mid, assignee="maria")
+        manage.set_fields(db, resolve_id(db, "x:3"), status="closed")
+    assert ids(tag="billing") == ["2"]
+    assert ids(assignee="maria") == ["2"]
+    assert ids() == ["2", "4", "1"]
+    assert ids(status=None) == ["2", "3", "4", "1"]
+    assert ids(status="closed") == ["3"]
+
+
+@pytest.mark.parametrize("hostile", ['"unbalanced', "AND OR NOT", "col:refund", "NEAR(a b)", "*", "-refund", "a'b"])
+def test_search_text_is_never_fts_syntax(db, hostile):
+    save_page(db, "s", [mention("1", "refund please")], NOW)
+    list_mentions(db, InboxFilter(search=hostile))  # must not raise
+
+
+def test_fts_query_quotes_words_and_keeps_prefixes():
+    assert fts_query('refund "now" pric*') == '"refund" """now""" "pric"*'
+
+
+def test_default_view_and_filters_use_indexes(db):
+    from commwatch.store.inbox import ORDER, build_query
+
+    for f in (InboxFilter(), InboxFilter(platform="x"), InboxFilter(sentiment="negative"), InboxFilter(status=None),
+              InboxFilter(assignee="a"), InboxFilter(source="s")):  # fmt: skip
+        sql, params = build_query(f)
+        plan = " ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql} {ORDER} LIMIT 50", params))
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (f, plan)
+        assert "TEMP B-TREE" not in plan, (f, plan)  # no sort of the whole table
