@@ -142,3 +142,16 @@ def test_default_view_and_filters_use_indexes(db):
         plan = " ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql} {ORDER} LIMIT 50", params))
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (f, plan)
         assert "TEMP B-TREE" not in plan, (f, plan)  # no sort of the whole table
+
+
+def test_search_follows_edits_and_ignores_status_changes(db):
+    save_page(db, "s", [mention("1", "the dashboard is slow")], NOW)
+    assert [m["remote_id"] for m in list_mentions(db, InboxFilter(search="dashboard"))] == ["1"]
+    save_page(db, "s", [mention("1", "the billing page is slow")], NOW)  # edited on the platform
+    assert list_mentions(db, InboxFilter(search="dashboard")) == []
+    assert [m["remote_id"] for m in list_mentions(db, InboxFilter(search="billing"))] == ["1"]
+    before = db.execute("SELECT count(*) FROM mentions_fts_data").fetchone()[0]
+    with transaction(db):
+        manage.set_fields(db, 1, status="closed")
+    assert db.execute("SELECT count(*) FROM mentions_fts_data").fetchone()[0] == before
+    assert db.execute("INSERT INTO mentions_fts(mentions_fts, rank) VALUES ('integrity-check', 1)") is not None
