@@ -2,6 +2,7 @@
 """Generate the demo connector's sample data: raw API response bodies about "Acme Cloud".
 
     python tools/make_demo_data.py            # rewrites connectors/commwatch_demo/data/
+    python tools/make_demo_data.py --out DIR  # writes the same files under DIR instead
 
 Everything here is invented: the brand, the people, the handles and every sentence.
 The output is deterministic (fixed seed), so regenerating gives byte-identical files
@@ -34,8 +35,10 @@ import json
 import random
 import re
 import string
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 SEED = 20260115
 UTC = timezone.utc
@@ -408,7 +411,7 @@ X_QUERY = "(acme OR @acmecloud) -is:retweet"
 
 
 def snowflake(t: datetime) -> str:
-    ms = int(t.timestamp() * 1000) + rng.randint(0, 999) - TWITTER_EPOCH_MS
+    ms = int(t.timestamp() * 1000) - TWITTER_EPOCH_MS  # created_at is whole seconds (.000Z)
     while True:
         value = str((ms << 22) | (rng.randint(0, 1023) << 12) | rng.randint(0, 4095))
         if value not in _used:
@@ -496,14 +499,14 @@ def build_x() -> tuple[list[dict], dict]:
     # roots from the banks (English twice over with different slot values, plus every foreign line)
     pool = [e for e in ENGLISH if e[0] != "spam"]
     rng.shuffle(pool)
-    pool = pool[:86]
+    pool = pool[:82]
     for topic, lang, text in pool:
         author = rng.choice(people)
         text = fill(text)
         if "@acmecloud" not in text and rng.random() < 0.3:
             text = rng.choice(["@acmecloud ", ""]) + text if rng.random() < 0.6 else text + " #acmecloud"
         tweet(author, text, when(topic), lang, edited=rng.random() < 0.04)
-    for topic, lang, text in FOREIGN[:14]:
+    for topic, lang, text in FOREIGN:
         tweet(rng.choice(people), text, when(topic), lang)
     for text in SPAM[:4]:
         tweet(suspended if "DM us" in text else rng.choice(people), text, when("spam"), "en")
@@ -582,7 +585,7 @@ def build_x() -> tuple[list[dict], dict]:
             meta["next_token"] = token(B36, 27)
         body["meta"] = meta
         name = f"x/search_recent_{index + 1:02d}.json"
-        params = "query=" + X_QUERY + "&max_results=20&expansions=author_id&tweet.fields=created_at,conversation_id,in_reply_to_user_id,public_metrics,lang,referenced_tweets,edit_history_tweet_ids&user.fields=username,name,public_metrics,verified"
+        params = "query=" + quote(X_QUERY, safe="") + "&max_results=20&expansions=author_id&tweet.fields=created_at,conversation_id,in_reply_to_user_id,public_metrics,lang,referenced_tweets,edit_history_tweet_ids&user.fields=username,name,public_metrics,verified"
         if index:
             params += "&next_token=" + files[-1]["_next"]
         dump(OUT / name, body)
@@ -1023,13 +1026,15 @@ def build_reddit() -> tuple[list[dict], dict]:
     for sub, body in R_MENTIONS:
         topic = "outage" if re.search(r"(?i)ETA|status page|dashboard login", body) else (
             "postmortem" if "postmortem" in body else "billing" if re.search("(?i)pricing|credits", body) else "general")
-        t = when(topic)
+        # the mention sits in the comments of one of the search results in that subreddit
+        on = rng.choice([p for p in search_posts if p["data"]["subreddit"] == sub])["data"]
+        t = max(when(topic), after(on["_t"], 90))
         author, fullname = rng.choice(users)
         cid = token(B36, 6, "n")
-        post_id = token(B36, 5, "1q")
+        post_id = on["id"]
         parent_is_comment = rng.random() < 0.35
         parent_id = f"t1_{token(B36, 6, 'n')}" if parent_is_comment else f"t3_{post_id}"
-        link_title = rng.choice([s[2] for s in SEARCH_POSTS if s[0] == sub] or ["Discussion"])
+        link_title = on["title"]
         inbox.append({"kind": "t1", "data": {
             "first_message": None,
             "first_message_name": None,
@@ -1042,7 +1047,7 @@ def build_reddit() -> tuple[list[dict], dict]:
             "associated_awarding_id": None,
             "score": rng.randint(1, 40),
             "author": author,
-            "num_comments": rng.randint(3, 120),
+            "num_comments": on["num_comments"],
             "parent_id": parent_id,
             "subreddit_name_prefixed": f"r/{sub}",
             "new": t > ANCHOR - timedelta(days=1),
@@ -1054,7 +1059,7 @@ def build_reddit() -> tuple[list[dict], dict]:
             "name": f"t1_{cid}",
             "created": epoch(t),
             "created_utc": epoch(t),
-            "context": f"/r/{sub}/comments/{post_id}/{slug(link_title)}/{cid}/?context=3",
+            "context": f"{on['permalink']}{cid}/?context=3",
             "distinguished": None,
             "link_title": link_title,
             "_t": t,
@@ -1389,13 +1394,20 @@ def build_youtube() -> tuple[list[dict], dict]:
             path = f"youtube/comments_thread{n}_{index + 1:02d}.json"
             dump(OUT / path, body)
             req = f"GET /youtube/v3/comments?part=snippet&parentId={th['id']}&textFormat=plainText&maxResults=20"
-            files.append({"file": path, "request": req + (f"&pageToken={prev}" if prev else ""), "mentions": len(chunk)})
+            files.append({"file": path, "request": req + (f"&pageToken={prev}" if prev else ""), "mentions": len(chunk),
+                          # what the caller knows from the thread it asked about: these replies carry no videoId
+                          "context": {"parent_id": th["id"], "video_id": th["video"]}})
             list_count += len(chunk)
             prev = body.get("nextPageToken")
     return files, {"threads": len(items), "inline_replies": inline_count, "listed_replies": list_count}
 
 
 def main() -> None:
+    global OUT
+    if len(sys.argv) == 3 and sys.argv[1] == "--out":  # regenerate elsewhere (the tests compare)
+        OUT = Path(sys.argv[2])
+    elif len(sys.argv) != 1:
+        sys.exit("usage: make_demo_data.py [--out DIR]")
     if OUT.exists():
         for old in sorted(OUT.rglob("*.json")):
             old.unlink()

@@ -14,6 +14,10 @@ Timestamps are shifted so the newest demo mention lands at about "now" on the
 first sync: shift = now − anchor, in whole seconds. The shift is kept in the
 cursor and reused, so re-syncs (and resumes after a crash) store the same times.
 
+Where a request says more than its response body (a YouTube comments.list reply
+has no videoId: the caller knows it from the thread it asked about), the manifest
+entry's ``context`` supplies it, as the live connector would.
+
 Cursor: ``{"page": N, "shift": S}`` where N counts the files already delivered,
 including the page it is attached to, so every page's cursor is a safe resume
 point; a cursor at the end yields nothing.
@@ -95,7 +99,9 @@ class DemoConnector(Connector):
                 raise ConnectorError(
                     f"the {stream} connector could not parse demo file {relative}: {type(exc).__name__}: {exc}"
                 ) from exc
-            yield Page(mentions=[_shifted(m, delta) for m in mentions], cursor={"page": index + 1, "shift": shift})
+            context = files[index].get("context") or {}
+            mentions = [_with_context(_shifted(m, delta), context) for m in mentions]
+            yield Page(mentions=mentions, cursor={"page": index + 1, "shift": shift})
 
     @staticmethod
     def _read_cursor(cursor: dict[str, Any] | None) -> tuple[int, int | None]:
@@ -115,6 +121,21 @@ class DemoConnector(Connector):
             return registry.load(stream).parse
         except (registry.UnknownConnector, registry.BrokenConnector) as exc:
             raise ConnectorError(f"the demo's {stream} stream needs the {stream} connector: {exc}") from exc
+
+
+def _with_context(mention: Mention, context: dict[str, Any]) -> Mention:
+    """Fill in what the request itself tells the caller and the body leaves out.
+
+    A YouTube comments.list?parentId=… response carries no videoId; the live
+    connector knows the video from the thread it asked about, and so does the
+    manifest ("context": {"video_id": …}).
+    """
+    video_id = context.get("video_id")
+    if video_id and mention.platform == "youtube" and not mention.extra.get("video_id"):
+        mention.extra["video_id"] = video_id
+        if mention.url is None:
+            mention.url = f"https://www.youtube.com/watch?v={video_id}&lc={mention.remote_id}"
+    return mention
 
 
 def _shifted(mention: Mention, delta: timedelta) -> Mention:
