@@ -109,18 +109,19 @@ def _mention(item: Any, users: dict[str, dict], tweets: dict[str, dict]) -> Ment
     if edits:
         extra["edit_history_tweet_ids"] = edits
     lang = item.get("lang")
+    posted_at = _created_at(item.get("created_at"), tweet_id)  # this version's time
     return Mention(
         platform=PLATFORM,
         remote_id=tweet_id,
         text=text,
-        created_at=_created_at(item.get("created_at"), tweet_id),
+        created_at=_snowflake_time(edits[0]) if edits else posted_at,  # an edit keeps the original's time
         author=author,
         url=_status_url(author, tweet_id),
         kind=kind,
         parent_id=parent_id,
         thread_id=_id(item.get("conversation_id")),
         lang=lang if isinstance(lang, str) and lang else None,
-        edited_at=_snowflake_time(edits[-1]) if edits else None,
+        edited_at=posted_at if edits else None,
         metrics=_metrics(item),
         extra=extra,
     )

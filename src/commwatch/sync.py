@@ -184,8 +184,7 @@ def _build(source, env) -> Connector:
     cls = registry.load(source.connector)
     if FETCH not in cls.capabilities:
         raise _NotSyncable(
-            f"the {source.connector} connector cannot fetch live data in this version; "
-            f"load saved API responses with `commwatch import {source.connector} FILE`"
+            f"no live fetching in this version; load saved API responses with `commwatch import {source.connector} FILE`"
         )
     return cls(source, env)
 

@@ -99,6 +99,7 @@ def test_connector_parse_uses_this_parser():
             },
         ),
         ("1850000200000000000", "edited_at", utc(2024, 10, 26, 2, 23, 13, 678000)),
+        ("1850000200000000000", "created_at", utc(2024, 10, 26, 2, 23, 1, 757000)),  # the original's snowflake time
         # a retweet
         ("1850000300000000000", "kind", Kind.POST),
         ("1850000300000000000", "extra", {"retweeted_id": "1849995000000000000"}),

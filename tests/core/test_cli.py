@@ -182,3 +182,16 @@ def test_score_reads_and_writes_json_lines(cli, workdir):
     lines = [json.loads(line) for line in r.stdout.splitlines()]
     assert lines[0]["label"] == "positive" and lines[1]["label"] == "negative" and "error" in lines[2]
     assert r.returncode == ExitCode.PARTIAL and "line 3" in r.stderr
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_inbox_table_keeps_every_column_at_any_width(cli, workdir, columns):
+    long_text = "the dashboard " * 40
+    setup_sources(workdir, {"a": {"s": [{"mentions": [{"id": "1", "text": long_text, "author": "a_very_long_handle_indeed"}]}]}})
+    cli("sync", "--quiet")
+    out = cli("inbox", env={"COLUMNS": columns}).stdout
+    header, row = out.splitlines()[:2]
+    for column in ("ID", "PRI", "AUTHOR", "SENT", "AGE", "TEXT"):
+        assert column in header
+    assert row.split()[0] == "1" and "@a_very_long_ha…" in row and row.endswith("…")
+    assert max(len(line) for line in out.splitlines()) <= int(columns)

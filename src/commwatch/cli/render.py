@@ -77,37 +77,36 @@ SENTIMENT_STYLE = {"negative": "red", "neutral": "", "positive": "green"}
 
 
 def inbox_table(mentions: list[dict[str, Any]], total: int | None = None) -> None:
+    """One line per mention; the text gets whatever width the other columns leave."""
     from rich.table import Table
     from rich.text import Text
 
     out = console()
     wide = out.width >= 120
-    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
-    table.add_column("ID", justify="right", no_wrap=True)
-    table.add_column("PRI", no_wrap=True)
-    table.add_column("", no_wrap=True)  # platform
-    table.add_column("AUTHOR", no_wrap=True, max_width=18)
-    table.add_column("SENT", no_wrap=True)
-    if wide:
-        table.add_column("STATUS", no_wrap=True)
-        table.add_column("TAGS", no_wrap=True, max_width=20)
-    table.add_column("AGE", justify="right", no_wrap=True)
-    table.add_column("TEXT", no_wrap=True, overflow="ellipsis", ratio=1)
+    headers = ["ID", "PRI", "", "AUTHOR", "SENT"] + (["STATUS", "TAGS"] if wide else []) + ["AGE"]
+    rows = []
     for m in mentions:
-        level = m["priority"]["level"] or ""
-        label = m["sentiment"]["label"] or ""
-        text = m["title"] + " — " + m["text"] if m.get("title") else m["text"]
-        row = [
+        level, label = m["priority"]["level"] or "", m["sentiment"]["label"] or ""
+        cells = [
             Text(str(m["id"])),
             Text(level, style=LEVEL_STYLE.get(level, "")),
             Text(PLATFORM_SHORT.get(m["platform"], m["platform"])),
-            Text(excerpt("@" + m["author"]["handle"], 18)),
+            Text(excerpt("@" + m["author"]["handle"], 16)),
             Text(label[:3], style=SENTIMENT_STYLE.get(label, "")),
         ]
         if wide:
-            row += [Text(m["status"]), Text(excerpt(" ".join(m["tags"]), 20))]
-        row += [Text(age(m["created_at"])), Text(excerpt(text, 200))]
-        table.add_row(*row)
+            cells += [Text(m["status"]), Text(excerpt(" ".join(m["tags"]), 20))]
+        cells.append(Text(age(m["created_at"])))
+        text = f"{m['title']} — {m['text']}" if m.get("title") else m["text"]
+        rows.append((cells, text))
+    widths = [max([len(h)] + [len(cells[i].plain) for cells, _ in rows]) for i, h in enumerate(headers)]
+    text_width = max(10, out.width - sum(widths) - 2 * len(widths))
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+    for header in headers:
+        table.add_column(header, no_wrap=True, justify="right" if header in ("ID", "AGE") else "left")
+    table.add_column("TEXT", no_wrap=True)
+    for cells, text in rows:
+        table.add_row(*cells, Text(excerpt(text, text_width)))
     out.print(table)
     if total is not None and total > len(mentions):
         out.print(Text(f"{len(mentions)} of {total} shown; --limit N for more", style="dim"))
@@ -158,7 +157,8 @@ def mention_detail(m: dict[str, Any], history: list[dict[str, Any]], thread: lis
         out.print(Text("Thread (stored)", style="bold"))
         for t in thread:
             marker = "↳ " if t["parent_id"] else ""
-            out.print(Text(f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20)} {age(t['created_at'])}: {excerpt(t['text'], 100)}"))
+            head = f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20)} {age(t['created_at'])}: "
+            out.print(Text(head + excerpt(t["text"], max(20, out.width - len(head)))))
     out.print()
     out.print(Text("History", style="bold"))
     if not history:

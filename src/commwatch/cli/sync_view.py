@@ -41,22 +41,21 @@ class LiveProgress:
 
 
 def print_summary(result: SyncResult) -> None:
+    """A table of counts per source, then one line for each source that did not sync, saying why."""
     from rich.table import Table
     from rich.text import Text
 
     out = console()
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column, justify in (("SOURCE", "left"), ("STATUS", "left"), ("NEW", "right"), ("UPDATED", "right"),
-                            ("NEGATIVE", "right"), ("HIGH+", "right"), ("ESCALATED", "right"), ("", "left")):
-        table.add_column(column, justify=justify, no_wrap=column != "")  # fmt: skip
+    for column in ("SOURCE", "STATUS", "NEW", "UPDATED", "NEGATIVE", "HIGH+", "ESCALATED"):
+        table.add_column(column, justify="left" if column in ("SOURCE", "STATUS") else "right", no_wrap=True)
     for s in result.sources:
-        table.add_row(
-            Text(s.name),
-            Text(s.status, style=STATUS_STYLE.get(s.status, "")),
-            str(s.new), str(s.updated), str(s.negative), str(s.urgent), str(s.escalated),
-            Text(inert(s.message), style="dim" if s.status == "skipped" else ""),
-        )  # fmt: skip
+        counts = (s.new, s.updated, s.negative, s.urgent, s.escalated)
+        table.add_row(Text(s.name), Text(s.status, style=STATUS_STYLE.get(s.status, "")), *map(str, counts))
     out.print(table)
+    for s in result.sources:
+        if s.message:
+            out.print(Text(f"{s.name}: {s.status}: {inert(s.message, single_line=True)}", style=STATUS_STYLE.get(s.status, "")))
     new = sum(s.new for s in result.sources)
     ok = sum(1 for s in result.sources if s.status == "ok")
     out.print(Text(f"{new} new mentions from {ok} of {len(result.sources)} sources. `commwatch inbox` to triage.", style="bold"))
