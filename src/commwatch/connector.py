@@ -51,7 +51,8 @@ class Page:
 
     mentions: list[Mention]
     cursor: dict[str, Any]
-    requests: int = 1  # API requests this page cost (for run records and quota)
+    requests: int = 1  # API requests this page cost (for run records)
+    units: int = 0  # platform quota units this page cost (YouTube); recorded with the page
 
 
 class Connector:
@@ -68,6 +69,14 @@ class Connector:
     def __init__(self, source: SourceConfig, env: Mapping[str, str]):
         self.source = source
         self.env = env
+        # Quota units this source already spent in the current quota day; the sync
+        # engine sets it from the store before fetching (see quota_day).
+        self.units_today = 0
+
+    @classmethod
+    def quota_day(cls, now: datetime) -> str:
+        """The platform's quota day containing `now` (YYYY-MM-DD). UTC unless the platform says otherwise."""
+        return now.astimezone(timezone.utc).date().isoformat()
 
     def streams(self) -> list[str]:
         """Independent feeds of this source, each with its own cursor."""
@@ -75,6 +84,32 @@ class Connector:
 
     def fetch(self, stream: str, cursor: dict[str, Any] | None) -> Iterator[Page]:
         raise NotImplementedError(f"the {self.name} connector cannot fetch")
+
+    # Replying and moderating (capabilities REPLY and MODERATE) -----------------
+    #
+    # The outbox calls these; a connector never records anything itself. Replies
+    # must be exactly-once across crashes, so the outbox asks `find_reply` before
+    # sending again whenever an earlier attempt may have reached the platform.
+
+    moderation_actions: ClassVar[tuple[str, ...]] = ()  # e.g. ("hide", "unhide")
+    reply_limit: ClassVar[int | None] = None  # the platform's maximum reply length, in characters
+
+    def reply(self, target: ReplyTarget, text: str) -> PostedReply:
+        """Post `text` as a reply to the mention; return the new post's id and url."""
+        raise NotImplementedError(f"the {self.name} connector cannot reply")
+
+    def find_reply(self, target: ReplyTarget, text: str) -> PostedReply | None:
+        """A reply with this text that our account already posted to the mention, if any.
+
+        Called when an earlier attempt may or may not have reached the platform
+        (commwatch was killed, or the request timed out). Return None only when
+        the platform's answer shows there is no such reply.
+        """
+        raise NotImplementedError(f"the {self.name} connector cannot look up replies")
+
+    def moderate(self, target: ReplyTarget, action: str, *, ban: bool = False) -> None:
+        """Apply one of `moderation_actions` to the mention on the platform."""
+        raise NotImplementedError(f"the {self.name} connector cannot moderate")
 
     @classmethod
     def parse(cls, payload: Any) -> list[Mention]:
@@ -92,6 +127,26 @@ class Connector:
         if missing:
             raise MissingCredentials(missing)
         return {n: self.env[n] for n in names}
+
+
+@dataclass
+class ReplyTarget:
+    """What a connector needs to know about a stored mention to answer or moderate it."""
+
+    platform: str
+    remote_id: str
+    kind: str
+    author_handle: str
+    thread_id: str | None = None
+    parent_id: str | None = None
+    url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PostedReply:
+    remote_id: str
+    url: str | None = None
 
 
 # Errors ---------------------------------------------------------------------
@@ -121,11 +176,24 @@ class SourceOptionError(ConnectorError):
 
 
 class RateLimited(ConnectorError):
-    """The platform refused more requests for now; `retry_at` says when it will accept them, if known."""
+    """The platform refused more requests for now (rate limit, quota, usage cap).
 
-    def __init__(self, message: str, retry_at: datetime | None = None):
+    `retry_at` says when it will accept them, if known. `units` is quota spent
+    by requests since the last page that the engine should still record.
+    """
+
+    def __init__(self, message: str, retry_at: datetime | None = None, units: int = 0):
         self.retry_at = retry_at
+        self.units = units
         super().__init__(message)
+
+
+class TransientError(ConnectorError):
+    """A failure worth retrying later (5xx after retries, timeout, connection refused)."""
+
+
+class PermanentError(ConnectorError):
+    """The platform refused for good (forbidden, not found, text too long): retrying will not help."""
 
 
 class PayloadError(ValueError):

@@ -24,10 +24,18 @@ from pathlib import Path
 
 from commwatch import registry, timeutil
 from commwatch.config import Config
-from commwatch.connector import FETCH, Connector, ConnectorError, MissingCredentials, Page, RateLimited
+from commwatch.connector import (
+    FETCH,
+    Connector,
+    ConnectorError,
+    MissingCredentials,
+    Page,
+    RateLimited,
+    SourceOptionError,
+)
 from commwatch.model import Level, iso
 from commwatch.store.db import transaction
-from commwatch.store.mentions import load_cursors, save_page
+from commwatch.store.mentions import add_units, load_cursors, save_page, units_used
 
 QUEUE_PAGES = 4  # pages fetched ahead of the writer: bounds memory whatever the backlog
 
@@ -45,6 +53,7 @@ class SourceResult:
     updated: int = 0
     pages: int = 0
     requests: int = 0
+    units: int = 0  # platform quota units spent by this sync
     negative: int = 0  # new mentions scored negative
     urgent: int = 0  # new mentions at high or urgent priority
     escalated: int = 0
@@ -129,9 +138,12 @@ def run_sync(
             outcome.status, outcome.message = "skipped", str(exc)
         except _NotSyncable as exc:
             outcome.status, outcome.message = "skipped", str(exc)
+        except SourceOptionError as exc:
+            outcome.status, outcome.message = "failed", f"sources.{name}.{exc.key}: {exc}"
         except (ConnectorError, registry.UnknownConnector, registry.BrokenConnector) as exc:
             outcome.status, outcome.message = "failed", redact(str(exc), env)
         else:
+            connector.units_today = units_used(conn, name, connector.quota_day(timeutil.now()))
             workers[name] = _Worker(connector, load_cursors(conn, name), inbox, stop)
         progress("start", outcome)
 
@@ -145,11 +157,16 @@ def run_sync(
             outcome = by_name[name]
             if kind == "page":
                 stream, page = payload
-                _store_page(conn, name, stream, page, outcome, config, triage)
+                _store_page(conn, name, stream, page, outcome, config, triage, workers[name].connector)
                 progress("page", outcome)
             elif kind == "error":
                 outcome.status = "failed"
                 outcome.message = redact(_describe(payload), env)
+                spent = getattr(payload[1], "units", 0)
+                if spent:  # quota spent on requests that produced no page
+                    with transaction(conn):
+                        add_units(conn, name, workers[name].connector.quota_day(timeutil.now()), spent)
+                    outcome.units += spent
             elif kind == "done":
                 running -= 1
                 progress("done", outcome)
@@ -161,12 +178,14 @@ def run_sync(
     return result
 
 
-def _store_page(conn, name, stream, page: Page, outcome: SourceResult, config: Config, triage) -> None:
+def _store_page(conn, name, stream, page: Page, outcome: SourceResult, config: Config, triage, connector) -> None:
     for mention in page.mentions:
         triage(mention, config.urgent_keywords)
-    saved = save_page(conn, name, page.mentions, timeutil.now_iso(), cursor=(stream, page.cursor))
+    day = connector.quota_day(timeutil.now())
+    saved = save_page(conn, name, page.mentions, timeutil.now_iso(), cursor=(stream, page.cursor), units=(day, page.units))
     outcome.pages += 1
     outcome.requests += page.requests
+    outcome.units += page.units
     outcome.new += saved.new
     outcome.updated += saved.updated
     fresh = set(saved.new_keys)

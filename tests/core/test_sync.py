@@ -141,3 +141,13 @@ def test_concurrent_reader_is_not_locked_out(tmp_path, db):
     run_sync(db, cfg)
     t.join()
     assert errors == []
+
+
+def test_quota_units_are_recorded_with_their_page_and_known_before_the_next_sync(tmp_path, db):
+    from commwatch.store.mentions import units_used
+    from commwatch import timeutil
+
+    cfg = make_config(tmp_path, {"yt": {"s": [{**mentions("1"), "units": 3}, {**mentions("2"), "units": 2}]}})
+    result = run_sync(db, cfg)
+    assert result.sources[0].units == 5
+    assert units_used(db, "yt", timeutil.now().date().isoformat()) == 5

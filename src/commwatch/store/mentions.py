@@ -84,10 +84,14 @@ def save_page(
     mentions: list[Mention],
     now: str,
     cursor: tuple[str, dict[str, Any]] | None = None,
+    units: tuple[str, int] | None = None,
 ) -> SaveResult:
-    """Upsert a page of mentions and, in the same transaction, the (stream, cursor) it ends at."""
+    """Upsert a page of mentions and, in the same transaction, the (stream, cursor) it ends at
+    and the (quota day, units) it cost."""
     with transaction(conn):
         result = upsert_mentions(conn, source, mentions, now)
+        if units is not None and units[1]:
+            add_units(conn, source, *units)
         if cursor is not None:
             stream, state = cursor
             conn.execute(
@@ -133,6 +137,19 @@ def _ids_by_key(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[t
             for row in rows:
                 found[(platform, row["remote_id"])] = row["id"]
     return found
+
+
+def add_units(conn: sqlite3.Connection, source: str, day: str, units: int) -> None:
+    conn.execute(
+        "INSERT INTO quota_usage (source, day, units) VALUES (?, ?, ?) "
+        "ON CONFLICT(source, day) DO UPDATE SET units = units + excluded.units",
+        (source, day, units),
+    )
+
+
+def units_used(conn: sqlite3.Connection, source: str, day: str) -> int:
+    row = conn.execute("SELECT units FROM quota_usage WHERE source = ? AND day = ?", (source, day)).fetchone()
+    return row["units"] if row else 0
 
 
 def load_cursors(conn: sqlite3.Connection, source: str) -> dict[str, dict[str, Any]]:

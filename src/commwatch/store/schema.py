@@ -152,3 +152,9 @@ def m001_initial(db: Database) -> None:
     )
     db["source_runs"].create_index(["run_id"])
     db["source_runs"].create_index(["source", "id"])
+
+
+@migrations()
+def m002_quota_usage(db: Database) -> None:
+    # Platform quota units spent per source and quota day (YouTube counts days in Pacific time).
+    db["quota_usage"].create({"source": str, "day": str, "units": int}, pk=("source", "day"))

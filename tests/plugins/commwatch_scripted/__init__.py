@@ -6,7 +6,8 @@ registers it in the commwatch.connectors group, as any plugin would be).
 Script file (the source's `script` option):
     {"streams": {"NAME": [STEP, ...]}}
 STEP is one of
-    {"mentions": [{"id": "1", "text": "...", "author": "ann", "followers": 10, "at": "2026-01-01T00:00:00Z"}]}
+    {"mentions": [{"id": "1", "text": "...", "author": "ann", "followers": 10, "at": "2026-01-01T00:00:00Z"}],
+     "units": 3}                   (units: optional quota cost of the page)
     {"error": "message"}           raises ConnectorError
     {"crash": "message"}           raises RuntimeError (a connector bug)
     {"sleep": seconds}             pauses (for lock and kill tests)
@@ -52,7 +53,7 @@ class ScriptedConnector(Connector):
             elif "crash" in step:
                 raise RuntimeError(step["crash"])
             else:
-                yield Page([_mention(m) for m in step["mentions"]], cursor={"step": index + 1})
+                yield Page([_mention(m) for m in step["mentions"]], cursor={"step": index + 1}, units=step.get("units", 0))
 
 
 def _mention(m: dict) -> Mention:
