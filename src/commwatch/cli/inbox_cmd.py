@@ -76,6 +76,7 @@ def show(
     from commwatch.actions import MentionNotFound
     from commwatch.store import manage
     from commwatch.store.mentions import get, resolve_id, thread_context
+    from commwatch.store.outbox import replies_sent
 
     conn = state.db
     mention_id = resolve_id(conn, mention)
@@ -84,12 +85,13 @@ def show(
     m = get(conn, mention_id)
     history = manage.history(conn, mention_id)
     thread = thread_context(conn, m)
+    replies = replies_sent(conn, mention_id)
     if as_json:
         from commwatch.cli.render import print_json
 
-        print_json({**m, "history": history, "thread": thread})
+        print_json({**m, "history": history, "thread": thread, "replies": replies})
         return
     from commwatch.cli.render import mention_detail
 
-    mention_detail(m, history, thread)
+    mention_detail(m, history, thread, replies)
 

@@ -115,7 +115,9 @@ def inbox_table(mentions: list[dict[str, Any]], total: int | None = None) -> Non
 PLATFORM_SHORT = {"x": "X", "reddit": "RD", "youtube": "YT"}
 
 
-def mention_detail(m: dict[str, Any], history: list[dict[str, Any]], thread: list[dict[str, Any]]) -> None:
+def mention_detail(
+    m: dict[str, Any], history: list[dict[str, Any]], thread: list[dict[str, Any]], replies: list[dict[str, Any]]
+) -> None:
     from rich.text import Text
 
     out = console()
@@ -159,6 +161,13 @@ def mention_detail(m: dict[str, Any], history: list[dict[str, Any]], thread: lis
             marker = "↳ " if t["parent_id"] else ""
             head = f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20)} {age(t['created_at'])}: "
             out.print(Text(head + excerpt(t["text"], max(20, out.width - len(head)))))
+    if replies:
+        out.print()
+        out.print(Text("Replies sent", style="bold"))
+        for r in replies:
+            out.print(Text(f"  {r['sent_at']} {r['actor']}: {excerpt(r['text'], max(20, out.width - 40))}"))
+            if r.get("url") or r.get("remote_id"):
+                out.print(Text(f"    {inert(r.get('url') or r['remote_id'])}", style="dim"))
     out.print()
     out.print(Text("History", style="bold"))
     if not history:

@@ -213,6 +213,7 @@ def to_dict(row: sqlite3.Row, tags: list[str]) -> dict[str, Any]:
         "parent_id": row["parent_id"],
         "thread_id": row["thread_id"],
         "metrics": json.loads(row["metrics"]) if row["metrics"] else {},
+        "extra": json.loads(row["extra"]) if row["extra"] else {},
         "sentiment": {"score": row["sentiment_score"], "label": row["sentiment_label"]},
         "priority": {
             "score": row["priority_score"],

@@ -158,3 +158,33 @@ def m001_initial(db: Database) -> None:
 def m002_quota_usage(db: Database) -> None:
     # Platform quota units spent per source and quota day (YouTube counts days in Pacific time).
     db["quota_usage"].create({"source": str, "day": str, "units": int}, pk=("source", "day"))
+
+
+@migrations()
+def m003_outbox(db: Database) -> None:
+    # Outgoing effects: recorded before they are sent, marked after, retried with backoff.
+    db["outbox"].create(
+        {
+            "id": int,
+            "kind": str,  # reply (escalation deliveries later)
+            "mention_id": int,
+            "source": str,  # the configured source whose connector sends it
+            "payload": str,  # JSON: {"text": …}
+            "status": str,  # pending | sending | sent | failed
+            "attempts": int,
+            "next_attempt_at": str,
+            "claimed_at": str,
+            "claimed_by": str,  # host:pid of the process sending it
+            "last_error": str,
+            "result": str,  # JSON: {"remote_id", "url"}
+            "actor": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"kind", "mention_id", "payload", "status", "attempts", "created_at"},
+        defaults={"status": "pending", "attempts": 0},
+        foreign_keys=[("mention_id", "mentions", "id")],
+    )
+    db["outbox"].create_index(["status", "next_attempt_at"])
+    db["outbox"].create_index(["mention_id"])

@@ -21,7 +21,20 @@ import json
 import time
 from pathlib import Path
 
-from commwatch.connector import FETCH, Connector, ConnectorError, Page, parse_time
+import os
+
+from commwatch.connector import (
+    FETCH,
+    MODERATE,
+    REPLY,
+    Connector,
+    ConnectorError,
+    Page,
+    PermanentError,
+    PostedReply,
+    TransientError,
+    parse_time,
+)
 from commwatch.model import Author, Mention
 
 
@@ -29,8 +42,10 @@ class ScriptedConnector(Connector):
     name = "scripted"
     description = "plays a scripted sequence of pages (tests only)"
     platforms = ("scripted",)
-    capabilities = frozenset({FETCH})
-    options = ("script", "require_env")
+    capabilities = frozenset({FETCH, REPLY, MODERATE})
+    options = ("script", "require_env", "posted")
+    moderation_actions = ("hide", "unhide")
+    reply_limit = 280
 
     def __init__(self, source, env):
         super().__init__(source, env)
@@ -54,6 +69,39 @@ class ScriptedConnector(Connector):
                 raise RuntimeError(step["crash"])
             else:
                 yield Page([_mention(m) for m in step["mentions"]], cursor={"step": index + 1}, units=step.get("units", 0))
+
+
+    # Replies: appended to the `posted` JSON file, as the platform would store them.
+    # SCRIPTED_REPLY_FAULT=transient|permanent fails before posting; =die-after-post
+    # posts and then kills the process before commwatch can record it.
+
+    def _posted(self) -> list:
+        path = Path(self.option("posted"))
+        return json.loads(path.read_text()) if path.exists() else []
+
+    def reply(self, target, text):
+        fault = os.environ.get("SCRIPTED_REPLY_FAULT", "")
+        if fault == "transient":
+            raise TransientError("the platform answered 503")
+        if fault == "permanent":
+            raise PermanentError("the platform says the post was deleted")
+        posted = self._posted()
+        reply_id = f"r{len(posted) + 1}"
+        posted.append({"id": reply_id, "in_reply_to": target.remote_id, "text": text})
+        Path(self.option("posted")).write_text(json.dumps(posted))
+        if fault == "die-after-post":
+            os._exit(137)
+        return PostedReply(reply_id, f"https://scripted.example/{reply_id}")
+
+    def find_reply(self, target, text):
+        for p in self._posted():
+            if p["in_reply_to"] == target.remote_id and p["text"] == text:
+                return PostedReply(p["id"], f"https://scripted.example/{p['id']}")
+        return None
+
+    def moderate(self, target, action, *, ban=False):
+        if target.remote_id == "forbidden":
+            raise PermanentError("you do not own the conversation")
 
 
 def _mention(m: dict) -> Mention:

@@ -1,0 +1,106 @@
+"""The outbox table: queue, claim, and settle outgoing effects. Called inside transactions."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+from typing import Any
+
+STALE_CLAIM_S = 120  # a 'sending' row older than this was abandoned by a killed process
+
+
+def add(conn: sqlite3.Connection, kind: str, mention_id: int, source: str, payload: dict, actor: str, now: str) -> int:
+    cur = conn.execute(
+        "INSERT INTO outbox (kind, mention_id, source, payload, status, attempts, next_attempt_at, actor, created_at) "
+        "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+        (kind, mention_id, source, json.dumps(payload, ensure_ascii=False), now, actor, now),
+    )
+    return cur.lastrowid
+
+
+def claimer() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def abandoned(claimed_by: str | None) -> bool:
+    """True when the claim was made by a process on this host that no longer runs."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def claim(conn: sqlite3.Connection, outbox_id: int, now: str, stale_before: str) -> sqlite3.Row | None:
+    """Mark the row as being sent by us; None if it is sent, failed for good, or another live process holds it."""
+    row = conn.execute("SELECT status, claimed_by FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
+    if row is not None and row["status"] == "sending" and abandoned(row["claimed_by"]):
+        stale_before = "9999"  # its sender died: take it over now
+    cur = conn.execute(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?, claimed_by = ? "
+        "WHERE id = ? AND (status = 'pending' OR (status = 'sending' AND claimed_at < ?))",
+        (now, claimer(), outbox_id, stale_before),
+    )
+    if cur.rowcount != 1:
+        return None
+    return conn.execute("SELECT * FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
+
+
+def settle(conn: sqlite3.Connection, outbox_id: int, status: str, now: str, *, result: dict | None = None,
+           error: str | None = None, retry_at: str | None = None) -> None:  # fmt: skip
+    conn.execute(
+        "UPDATE outbox SET status = ?, last_error = ?, result = coalesce(?, result), next_attempt_at = ?, "
+        "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+        (status, error, json.dumps(result) if result else None, retry_at, status, now, outbox_id),
+    )
+
+
+def due(conn: sqlite3.Connection, now: str, stale_before: str) -> list[int]:
+    rows = conn.execute(
+        "SELECT id, status, claimed_at, claimed_by FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?) "
+        "OR status = 'sending' ORDER BY id",
+        (now,),
+    )
+    return [r["id"] for r in rows if r["status"] == "pending" or r["claimed_at"] < stale_before
+            or abandoned(r["claimed_by"])]  # fmt: skip
+
+
+def listing(conn: sqlite3.Connection, include_sent: bool = False) -> list[dict[str, Any]]:
+    where = "" if include_sent else "WHERE o.status != 'sent'"
+    rows = conn.execute(
+        "SELECT o.*, m.platform, m.remote_id FROM outbox o JOIN mentions m ON m.id = o.mention_id "
+        f"{where} ORDER BY o.id"
+    )
+    return [
+        {
+            "id": r["id"], "kind": r["kind"], "mention_id": r["mention_id"], "mention": f"{r['platform']}:{r['remote_id']}",
+            "source": r["source"], "payload": json.loads(r["payload"]), "status": r["status"], "attempts": r["attempts"],
+            "next_attempt_at": r["next_attempt_at"], "last_error": r["last_error"],
+            "result": json.loads(r["result"]) if r["result"] else None, "created_at": r["created_at"], "sent_at": r["sent_at"],
+        }
+        for r in rows
+    ]  # fmt: skip
+
+
+def retry_failed(conn: sqlite3.Connection, now: str) -> int:
+    """Failed rows back to pending (after the cause was fixed), due now."""
+    return conn.execute(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE status = 'failed'", (now,)
+    ).rowcount
+
+
+def replies_sent(conn: sqlite3.Connection, mention_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT payload, result, sent_at, actor FROM outbox WHERE mention_id = ? AND kind = 'reply' AND status = 'sent' "
+        "ORDER BY id",
+        (mention_id,),
+    )
+    return [{"text": json.loads(r["payload"])["text"], **json.loads(r["result"] or "{}"), "sent_at": r["sent_at"],
+             "actor": r["actor"]} for r in rows]  # fmt: skip
