@@ -15,7 +15,7 @@ from typing import Any
 from commwatch import timeutil
 from commwatch.config import Config
 from commwatch.model import Status, iso
-from commwatch.store import manage
+from commwatch.store import manage, outbox
 from commwatch.store.db import transaction
 from commwatch.store.mentions import get, resolve_id
 
@@ -117,14 +117,13 @@ class Actions:
         return self._change(ref, action, apply)
 
     def escalate(self, ref: str | int, target: str | None = None, note: str | None = None) -> dict[str, Any]:
-        """Record an escalation (delivery to the target is done by the outbox, a later piece)."""
+        """Mark the mention escalated and queue its delivery to the target (sent by the outbox worker)."""
         if target is not None and target not in self.config.targets:
             known = ", ".join(sorted(self.config.targets)) or "none configured"
             raise ActionError(f"no escalation target {target!r} (targets: {known})")
 
         def apply(mention_id, row, at):
-            escalation_id = manage.add_escalation(self.conn, mention_id, at, self.actor, target, note)
-            manage.set_fields(self.conn, mention_id, status=Status.ESCALATED.value, snoozed_until=None)
+            escalation_id = record_escalation(self.conn, mention_id, at, self.actor, target, note)
             return {"escalation": escalation_id, "target": target, "note": note, "from": row["status"]}
 
         return self._change(ref, "escalate", apply)
@@ -140,6 +139,17 @@ class Actions:
                 manage.set_fields(self.conn, mention_id, status=Status.OPEN.value, snoozed_until=None)
                 manage.record_event(self.conn, mention_id, at, "commwatch", "wake", {"reason": "snooze ended"})
         return due
+
+
+def record_escalation(
+    conn: sqlite3.Connection, mention_id: int, at: str, actor: str, target: str | None, note: str | None
+) -> int:
+    """Inside a transaction: the escalation, the status, and (with a target) its outbox row, together."""
+    escalation_id = manage.add_escalation(conn, mention_id, at, actor, target, note)
+    manage.set_fields(conn, mention_id, status=Status.ESCALATED.value, snoozed_until=None)
+    if target is not None:
+        outbox.add(conn, "escalation", mention_id, target, {"escalation": escalation_id}, actor, at)
+    return escalation_id
 
 
 def _valid_tags(tags: list[str]) -> list[str]:

@@ -42,7 +42,8 @@ class Config:
     store_path: Path | None = None
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     urgent_keywords: list[str] = field(default_factory=lambda: list(DEFAULT_URGENT_KEYWORDS))
-    rules: list[dict[str, Any]] = field(default_factory=list)
+    brand_handles: list[str] = field(default_factory=list)  # our own accounts: "is a reply to us"
+    rules: list[Any] = field(default_factory=list)  # triage.rules.Rule
     targets: dict[str, Target] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
     alerts: dict[str, Any] = field(default_factory=dict)
@@ -106,11 +107,8 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     triage = check.table(data, "triage")
     if "urgent_keywords" in triage:
         config.urgent_keywords = check.string_list(triage, "triage.urgent_keywords")
-
-    rules = data.get("rules", [])
-    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
-        check.fail("rules", "must be an array of tables ([[rules]])")
-    config.rules = rules
+    if "brand_handles" in triage:
+        config.brand_handles = check.string_list(triage, "triage.brand_handles")
 
     for name, table in check.table(data, "targets").items():
         key = f"targets.{name}"
@@ -126,6 +124,16 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         if not isinstance(table, dict):
             check.fail(key, "must be a table with a text key")
         config.templates[name] = check.string(table, f"{key}.text")
+
+    from commwatch.triage.rules import RuleError, parse_rules
+
+    rules = data.get("rules", [])
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        check.fail("rules", "must be an array of tables ([[rules]])")
+    try:
+        config.rules = parse_rules(rules, set(config.targets))
+    except RuleError as exc:
+        check.fail(exc.key, str(exc))
 
     config.alerts = check.table(data, "alerts")
     return config

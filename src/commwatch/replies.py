@@ -12,14 +12,11 @@ good is marked failed with the reason.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
-
 from commwatch import registry, timeutil
 from commwatch.actions import ActionError
 from commwatch.config import Config
@@ -30,16 +27,14 @@ from commwatch.connector import (
     ConnectorError,
     MissingCredentials,
     PermanentError,
-    PostedReply,
     ReplyTarget,
 )
-from commwatch.model import iso
+from commwatch.notify import worker
+from commwatch.notify.worker import Delivery
 from commwatch.store import manage, outbox
 from commwatch.store.db import transaction
 from commwatch.store.mentions import get
 
-BACKOFF_BASE_S = 60  # 1 min, 2, 4, … capped
-BACKOFF_MAX_S = 6 * 3600
 TEMPLATE_FIELDS = ("author", "platform", "url", "assignee")
 
 
@@ -60,14 +55,6 @@ class Draft:
             f"reply on {m['platform']} as source {self.source!r} to @{m['author']['handle']} "
             f"({m['url'] or m['platform'] + ':' + m['remote_id']}), {len(self.text)}{limit} characters:\n{self.text}"
         )
-
-
-@dataclass
-class Delivery:
-    outbox_id: int
-    status: str  # sent | pending (will retry) | failed
-    message: str = ""
-    reply: PostedReply | None = None
 
 
 def render_template(template: str, mention: dict) -> str:
@@ -153,20 +140,12 @@ class Replier:
                                 {"outbox": outbox_id, "text": draft.text, "source": draft.source})  # fmt: skip
         return outbox_id
 
-    def deliver_due(self) -> list[Delivery]:
-        now = timeutil.now()
-        return [self.deliver(i) for i in outbox.due(self.conn, iso(now), _stale_before(now))]
-
     def deliver(self, outbox_id: int) -> Delivery:
-        now = timeutil.now()
-        with transaction(self.conn):
-            row = outbox.claim(self.conn, outbox_id, iso(now), _stale_before(now))
-        if row is None:
-            current = self.conn.execute("SELECT status FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
-            return Delivery(outbox_id, current["status"] if current else "missing", "not due or held by another process")
-        text = json.loads(row["payload"])["text"]
-        mention = get(self.conn, row["mention_id"])
-        target = target_of(mention)
+        return worker.process(self.conn, outbox_id, self._attempt, self._on_sent)
+
+    def _attempt(self, row: sqlite3.Row) -> dict:
+        text = worker.payload(row)["text"]
+        target = target_of(get(self.conn, row["mention_id"]))
         try:
             connector = self._connector(row["source"])
             posted = None
@@ -175,36 +154,17 @@ class Replier:
             if posted is None:
                 posted = connector.reply(target, text)
         except (PermanentError, MissingCredentials) as exc:
-            return self._settle_failed(row, f"{exc}")
+            raise worker.GiveUp(str(exc)) from None
         except (ConnectorError, OSError, TimeoutError) as exc:
-            return self._settle_retry(row, str(exc))
+            raise worker.TryLater(str(exc)) from None
         except KeyError as exc:  # the source was removed from the config since
-            return self._settle_failed(row, f"source {exc} is no longer configured")
-        return self._settle_sent(row, posted)
+            raise worker.GiveUp(f"source {exc} is no longer configured") from None
+        return {"remote_id": posted.remote_id, "url": posted.url}
 
-    def _settle_sent(self, row: sqlite3.Row, posted: PostedReply) -> Delivery:
-        now = timeutil.now_iso()
-        with transaction(self.conn):
-            outbox.settle(self.conn, row["id"], "sent", now, result={"remote_id": posted.remote_id, "url": posted.url})
-            manage.set_fields(self.conn, row["mention_id"], replied=1)
-            manage.record_event(self.conn, row["mention_id"], now, row["actor"] or self.actor, "reply",
-                                {"outbox": row["id"], "reply_id": posted.remote_id, "url": posted.url})  # fmt: skip
-        return Delivery(row["id"], "sent", reply=posted)
-
-    def _settle_retry(self, row: sqlite3.Row, error: str) -> Delivery:
-        delay = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** (row["attempts"] - 1))
-        retry_at = iso(timeutil.now() + timedelta(seconds=delay))
-        with transaction(self.conn):
-            outbox.settle(self.conn, row["id"], "pending", timeutil.now_iso(), error=error, retry_at=retry_at)
-        return Delivery(row["id"], "pending", f"{error}; will retry after {retry_at}")
-
-    def _settle_failed(self, row: sqlite3.Row, error: str) -> Delivery:
-        now = timeutil.now_iso()
-        with transaction(self.conn):
-            outbox.settle(self.conn, row["id"], "failed", now, error=error)
-            manage.record_event(self.conn, row["mention_id"], now, "commwatch", "reply-failed",
-                                {"outbox": row["id"], "error": error})  # fmt: skip
-        return Delivery(row["id"], "failed", error)
+    def _on_sent(self, conn: sqlite3.Connection, row: sqlite3.Row, result: dict, at: str) -> None:
+        manage.set_fields(conn, row["mention_id"], replied=1)
+        manage.record_event(conn, row["mention_id"], at, row["actor"] or self.actor, "reply",
+                            {"outbox": row["id"], "reply_id": result["remote_id"], "url": result["url"]})  # fmt: skip
 
     def retry_failed(self) -> int:
         with transaction(self.conn):
@@ -241,7 +201,3 @@ def target_of(mention: dict) -> ReplyTarget:
         url=mention["url"],
         extra=mention.get("extra") or {},
     )
-
-
-def _stale_before(now) -> str:
-    return iso(now - timedelta(seconds=outbox.STALE_CLAIM_S))

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from commwatch import registry, timeutil
+from commwatch.automation import apply_rules
 from commwatch.config import Config
 from commwatch.connector import (
     FETCH,
@@ -182,7 +183,13 @@ def _store_page(conn, name, stream, page: Page, outcome: SourceResult, config: C
     for mention in page.mentions:
         triage(mention, config.urgent_keywords)
     day = connector.quota_day(timeutil.now())
-    saved = save_page(conn, name, page.mentions, timeutil.now_iso(), cursor=(stream, page.cursor), units=(day, page.units))
+
+    def rules(conn, saved) -> None:
+        if config.rules and saved.new_ids:
+            outcome.escalated += apply_rules(conn, config, saved.new_ids).escalated
+
+    saved = save_page(conn, name, page.mentions, timeutil.now_iso(), cursor=(stream, page.cursor),
+                      units=(day, page.units), then=rules)  # fmt: skip
     outcome.pages += 1
     outcome.requests += page.requests
     outcome.units += page.units

@@ -86,9 +86,9 @@ def test_missing_credentials_skip_the_source(tmp_path, db):
 
 
 def test_connectors_without_live_fetch_are_skipped_with_a_pointer_to_import(tmp_path, db):
-    cfg = make_config(tmp_path, {"brand-x": {"connector": "x", "query": "acme"}})
-    source = run_sync(db, cfg, env={"X_BEARER_TOKEN": "t"}).sources[0]
-    assert source.status == "skipped" and "commwatch import x" in source.message
+    cfg = make_config(tmp_path, {"saved": {"connector": "importonly"}})
+    source = run_sync(db, cfg).sources[0]
+    assert source.status == "skipped" and "commwatch import importonly" in source.message
 
 
 def test_only_and_disabled_sources(tmp_path, db):

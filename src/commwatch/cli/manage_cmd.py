@@ -60,6 +60,11 @@ def escalate(
     to: str = typer.Option(None, "--to", metavar="TARGET", help="A [targets.NAME] from commwatch.toml."),
     note: str = typer.Option(None, "--note", help="Why, for whoever picks it up."),
 ) -> None:
-    """Escalate a mention: marks it escalated and records the target and note."""
+    """Escalate a mention: marks it escalated and delivers it to the target (Slack, webhook, e-mail, command)."""
+    from commwatch.notify.worker import deliver_due
+
     m = _actions().escalate(mention, to, note)
     _done(m, f"escalated{' to ' + to if to else ''}")
+    for delivery in deliver_due(state.db, state.config):
+        if delivery.status != "sent":
+            typer.echo(f"commwatch: delivery {delivery.outbox_id} {delivery.status}: {delivery.message}", err=True)

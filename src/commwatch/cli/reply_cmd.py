@@ -43,7 +43,7 @@ def reply(
     outbox_id = replier.queue(draft)
     delivery = replier.deliver(outbox_id)
     if delivery.status == "sent":
-        url = delivery.reply.url or delivery.reply.remote_id
+        url = delivery.result.get("url") or delivery.result["remote_id"]
         typer.echo(f"#{draft.mention['id']} replied: {url}")
         return
     typer.echo(f"commwatch: reply {outbox_id} {delivery.status}: {inert(delivery.message)}", err=True)
@@ -60,7 +60,7 @@ def moderate(
     typer.echo(f"#{m['id']} {action}{' and banned the author' if ban else ''} on {m['platform']}")
 
 
-outbox_app = typer.Typer(help="Pending and failed replies.", rich_markup_mode=None, invoke_without_command=True)
+outbox_app = typer.Typer(help="Pending and failed replies and escalation deliveries.", rich_markup_mode=None, invoke_without_command=True)
 
 
 @outbox_app.callback()
@@ -69,7 +69,7 @@ def outbox(
     as_json: bool = typer.Option(False, "--json"),
     all_: bool = typer.Option(False, "--all", help="Include what was sent."),
 ) -> None:
-    """List pending and failed outgoing replies (`outbox retry` sends what is due)."""
+    """List pending and failed replies and deliveries (`outbox retry` sends what is due)."""
     if ctx.invoked_subcommand:
         return
     from commwatch.cli.render import excerpt, inert, print_json
@@ -93,10 +93,12 @@ def outbox_retry(
     failed: bool = typer.Option(False, "--failed", help="Also retry what failed for good (after fixing the cause)."),
 ) -> None:
     """Send what is due now (and, with --failed, what failed)."""
+    from commwatch.notify.worker import deliver_due
+
     replier = _replier()
     if failed:
         replier.retry_failed()
-    results = replier.deliver_due()
+    results = deliver_due(state.db, state.config)
     for d in results:
         typer.echo(f"{d.outbox_id}: {d.status}" + (f": {d.message}" if d.message else ""))
     if any(d.status != "sent" for d in results):

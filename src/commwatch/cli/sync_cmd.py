@@ -19,7 +19,7 @@ def sync(
     """Fetch new mentions from every enabled source into the inbox."""
     from commwatch.actions import Actions
     from commwatch.config import ConfigError, validate_sources
-    from commwatch.replies import Replier
+    from commwatch.notify.worker import deliver_due
     from commwatch.sync import run_sync, sync_lock
 
     config = state.config
@@ -48,7 +48,7 @@ def sync(
                 result = run_sync(conn, config, only=sources or None, on_progress=progress.update)
         else:
             result = run_sync(conn, config, only=sources or None)
-        Replier(conn, config).deliver_due()  # replies whose backoff has run out
+        deliver_due(conn, config)  # replies and escalations whose time has come
 
     code = exit_code(result)
     from commwatch.cli import sync_view

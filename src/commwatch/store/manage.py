@@ -84,3 +84,13 @@ def due_snoozes(conn: sqlite3.Connection, now: str) -> list[int]:
 def all_tags(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     rows = conn.execute("SELECT tag, count(*) AS n FROM mention_tags GROUP BY tag ORDER BY n DESC, tag")
     return [(r["tag"], r["n"]) for r in rows]
+
+
+def set_priority_level(conn: sqlite3.Connection, mention_id: int, level: str) -> None:
+    """A rule's override of the computed level (a later edit on the platform re-scores the mention)."""
+    conn.execute("UPDATE mentions SET priority_level = ? WHERE id = ?", (level, mention_id))
+
+
+def escalation_targets(conn: sqlite3.Connection, mention_id: int) -> set[str | None]:
+    rows = conn.execute("SELECT target FROM escalations WHERE mention_id = ?", (mention_id,))
+    return {r["target"] for r in rows}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +86,7 @@ def save_page(
     now: str,
     cursor: tuple[str, dict[str, Any]] | None = None,
     units: tuple[str, int] | None = None,
+    then: Callable[[sqlite3.Connection, SaveResult], None] | None = None,
 ) -> SaveResult:
     """Upsert a page of mentions and, in the same transaction, the (stream, cursor) it ends at
     and the (quota day, units) it cost."""
@@ -92,6 +94,8 @@ def save_page(
         result = upsert_mentions(conn, source, mentions, now)
         if units is not None and units[1]:
             add_units(conn, source, *units)
+        if then is not None:  # e.g. rules on the new mentions, committed with them
+            then(conn, result)
         if cursor is not None:
             stream, state = cursor
             conn.execute(

@@ -11,7 +11,7 @@ from typing import Any
 STALE_CLAIM_S = 120  # a 'sending' row older than this was abandoned by a killed process
 
 
-def add(conn: sqlite3.Connection, kind: str, mention_id: int, source: str, payload: dict, actor: str, now: str) -> int:
+def add(conn: sqlite3.Connection, kind: str, mention_id: int | None, source: str, payload: dict, actor: str, now: str) -> int:
     cur = conn.execute(
         "INSERT INTO outbox (kind, mention_id, source, payload, status, attempts, next_attempt_at, actor, created_at) "
         "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
@@ -75,12 +75,12 @@ def due(conn: sqlite3.Connection, now: str, stale_before: str) -> list[int]:
 def listing(conn: sqlite3.Connection, include_sent: bool = False) -> list[dict[str, Any]]:
     where = "" if include_sent else "WHERE o.status != 'sent'"
     rows = conn.execute(
-        "SELECT o.*, m.platform, m.remote_id FROM outbox o JOIN mentions m ON m.id = o.mention_id "
+        "SELECT o.*, m.platform, m.remote_id FROM outbox o LEFT JOIN mentions m ON m.id = o.mention_id "
         f"{where} ORDER BY o.id"
     )
     return [
         {
-            "id": r["id"], "kind": r["kind"], "mention_id": r["mention_id"], "mention": f"{r['platform']}:{r['remote_id']}",
+            "id": r["id"], "kind": r["kind"], "mention_id": r["mention_id"], "mention": f"{r['platform']}:{r['remote_id']}" if r["platform"] else None,
             "source": r["source"], "payload": json.loads(r["payload"]), "status": r["status"], "attempts": r["attempts"],
             "next_attempt_at": r["next_attempt_at"], "last_error": r["last_error"],
             "result": json.loads(r["result"]) if r["result"] else None, "created_at": r["created_at"], "sent_at": r["sent_at"],

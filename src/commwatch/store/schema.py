@@ -166,10 +166,10 @@ def m003_outbox(db: Database) -> None:
     db["outbox"].create(
         {
             "id": int,
-            "kind": str,  # reply (escalation deliveries later)
-            "mention_id": int,
-            "source": str,  # the configured source whose connector sends it
-            "payload": str,  # JSON: {"text": …}
+            "kind": str,  # reply | escalation | alert
+            "mention_id": int,  # none for alerts
+            "source": str,  # reply: the source whose connector sends it; otherwise the target's name
+            "payload": str,  # JSON: reply {"text"}, escalation {"escalation"}, alert {"alert"}
             "status": str,  # pending | sending | sent | failed
             "attempts": int,
             "next_attempt_at": str,
@@ -182,7 +182,7 @@ def m003_outbox(db: Database) -> None:
             "sent_at": str,
         },
         pk="id",
-        not_null={"kind", "mention_id", "payload", "status", "attempts", "created_at"},
+        not_null={"kind", "payload", "status", "attempts", "created_at"},
         defaults={"status": "pending", "attempts": 0},
         foreign_keys=[("mention_id", "mentions", "id")],
     )

@@ -25,6 +25,7 @@ import os
 
 from commwatch.connector import (
     FETCH,
+    IMPORT,
     MODERATE,
     REPLY,
     Connector,
@@ -102,6 +103,23 @@ class ScriptedConnector(Connector):
     def moderate(self, target, action, *, ban=False):
         if target.remote_id == "forbidden":
             raise PermanentError("you do not own the conversation")
+
+
+class ImportOnlyConnector(Connector):
+    """A plugin that can only parse saved responses (no live fetching)."""
+
+    name = "importonly"
+    description = "parses saved responses only (tests only)"
+    platforms = ("scripted",)
+    capabilities = frozenset({IMPORT})
+
+    @classmethod
+    def parse(cls, payload):
+        if not isinstance(payload, dict) or not isinstance(payload.get("items", []), list):
+            from commwatch.connector import PayloadError
+
+            raise PayloadError("not an importonly response")
+        return [_mention(m) for m in payload.get("items", []) if isinstance(m, dict) and "id" in m]
 
 
 def _mention(m: dict) -> Mention:

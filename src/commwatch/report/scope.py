@@ -1,0 +1,51 @@
+"""Which mentions a report or an export covers: the inbox filters plus an end time, as SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from commwatch.store.inbox import InboxFilter, build_query
+
+
+@dataclass
+class Scope:
+    """The inbox filters (status None: every status) and `until` (exclusive), both ISO UTC."""
+
+    filter: InboxFilter
+    until: str | None = None
+
+    @property
+    def since(self) -> str | None:
+        return self.filter.since
+
+    def where(self, *, timeless: bool = False) -> tuple[str, list[Any]]:
+        """' WHERE …' (or '') over `mentions m`, with its parameters.
+
+        timeless: without since/until, for figures about now (the backlog) rather than the period.
+        """
+        f = replace(self.filter, limit=None, offset=0)
+        if timeless:
+            f.since = None
+        prefix = "SELECT m.id FROM mentions m"
+        sql, params = build_query(f, columns="m.id")
+        assert sql.startswith(prefix), sql  # build_query's documented shape: SELECT cols FROM mentions m [WHERE …]
+        where = sql[len(prefix) :]
+        if self.until and not timeless:
+            where += (" AND " if where else " WHERE ") + "m.created_at < ?"
+            params = [*params, self.until]
+        return where, params
+
+    def cte(self, columns: str, *, timeless: bool = False, name: str = "scope") -> tuple[str, list[Any]]:
+        """'WITH scope AS (SELECT <columns> FROM mentions m WHERE …)' for the figures' queries."""
+        where, params = self.where(timeless=timeless)
+        return f"WITH {name} AS (SELECT {columns} FROM mentions m{where})", params
+
+    def describe(self) -> dict[str, Any]:
+        f = self.filter
+        chosen = {
+            "status": f.status, "platform": f.platform, "sentiment": f.sentiment, "tag": f.tag,
+            "assignee": f.assignee, "source": f.source, "search": f.search,
+            "needs_reply": f.needs_reply or None,
+        }  # fmt: skip
+        return {k: v for k, v in chosen.items() if v is not None}

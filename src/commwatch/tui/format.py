@@ -1,0 +1,165 @@
+"""Mentions → rich Text for the list and the detail pane.
+
+Every string that came from a platform goes through cli.render.inert() and
+into a Text object, never into markup: a tweet saying "[bold]" or carrying an
+escape sequence is shown as written, with the control characters visible.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+
+from commwatch.cli.render import LEVEL_STYLE, PLATFORM_SHORT, SENTIMENT_STYLE, age, excerpt, followers, inert
+
+# (header, width, right-aligned); the text takes what is left
+COLUMNS = [("ID", 7, True), ("PRI", 6, False), ("", 2, False), ("AUTHOR", 16, False), ("SENT", 4, False),
+           ("STATUS", 9, False), ("TAGS", 14, False), ("AGE", 4, True)]  # fmt: skip
+NARROW = 100  # below this width STATUS and TAGS are left out
+STATUS_STYLE = {"open": "", "snoozed": "cyan", "escalated": "magenta", "closed": "dim"}
+
+
+def _columns(width: int) -> list[tuple[str, int, bool]]:
+    return [c for c in COLUMNS if width >= NARROW or c[0] not in ("STATUS", "TAGS")]
+
+
+def header_line(width: int) -> Text:
+    line = Text(style="bold")
+    for name, size, right in _columns(width):
+        line.append((name.rjust(size) if right else name.ljust(size)) + " ")
+    line.append("TEXT")
+    line.truncate(width)
+    return line
+
+
+def _cell(line: Text, value: str, size: int, right: bool = False, style: str = "") -> None:
+    value = excerpt(value, size)
+    line.append(value.rjust(size) if right else value.ljust(size), style=style)
+    line.append(" ")
+
+
+def row_line(m: dict[str, Any], width: int, now: datetime) -> Text:
+    """One mention on one line, exactly `width` cells."""
+    level = m["priority"]["level"] or ""
+    label = m["sentiment"]["label"] or ""
+    cells = {
+        "ID": (str(m["id"]), ""),
+        "PRI": (level, LEVEL_STYLE.get(level, "")),
+        "": (PLATFORM_SHORT.get(m["platform"], m["platform"][:2]), ""),
+        "AUTHOR": ("@" + (m["author"]["handle"] or ""), ""),
+        "SENT": (label[:3], SENTIMENT_STYLE.get(label, "")),
+        "STATUS": (m["status"] + ("*" if m["replied"] else ""), STATUS_STYLE.get(m["status"], "")),
+        "TAGS": (" ".join(m["tags"]), "italic"),
+        "AGE": (age(m["created_at"], now), "dim"),
+    }
+    line = Text(no_wrap=True, end="")
+    used = 0
+    for name, size, right in _columns(width):
+        value, style = cells[name]
+        _cell(line, value, size, right, style)
+        used += size + 1
+    text = f"{m['title']} — {m['text']}" if m.get("title") else (m["text"] or "")
+    line.append(excerpt(text, max(width - used, 0)))
+    line.truncate(width, pad=True)
+    return line
+
+
+def placeholder_line(width: int) -> Text:
+    line = Text("…", style="dim", no_wrap=True, end="")
+    line.truncate(width, pad=True)
+    return line
+
+
+def _when(created_at: str | None, now: datetime) -> str:
+    if not created_at:
+        return ""
+    return f"{created_at.replace('T', ' ').replace('Z', ' UTC')} ({age(created_at, now)} ago)"
+
+
+def _detail_value(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def detail_text(m: dict[str, Any], now: datetime, extras: dict[str, Any] | None = None) -> Text:
+    """The whole mention: text, author, scores with reasons, tags, assignee; then thread,
+    replies and history once `extras` (loaded in the background) are there."""
+    out = Text(end="")
+    a = m["author"]
+    out.append(f"#{m['id']} ", style="bold")
+    out.append(inert(f"{m['platform']}:{m['remote_id']}", single_line=True) + "  ")
+    out.append(m["status"], style="bold " + STATUS_STYLE.get(m["status"], ""))
+    if m["snoozed_until"]:
+        out.append(f" until {m['snoozed_until']}")
+    out.append("\n")
+    out.append("@" + inert(a["handle"], single_line=True), style="bold")
+    if a["name"]:
+        out.append(f" ({inert(a['name'], single_line=True)})")
+    if a["followers"] is not None:
+        out.append(f" · {followers(a['followers'])} followers")
+    if a["verified"]:
+        out.append(" · verified")
+    if a.get("url"):
+        out.append(" · " + inert(a["url"], single_line=True), style="underline")
+    out.append("\n")
+    out.append(f"{_when(m['created_at'], now)} · {m['kind']} · source {inert(m['source'])}", style="dim")
+    out.append("\n")
+    if m["url"]:
+        out.append(inert(m["url"], single_line=True), style="dim underline")
+        out.append("\n")
+    out.append("\n")
+    if m.get("title"):
+        out.append(inert(m["title"]), style="bold")
+        out.append("\n")
+    out.append(inert(m["text"]))
+    out.append("\n\n")
+
+    s, p = m["sentiment"], m["priority"]
+    if p["level"]:
+        out.append(f"priority {p['level']} ({p['score']})", style=LEVEL_STYLE.get(p["level"], ""))
+        if p["reasons"]:
+            out.append(": " + "; ".join(inert(r, single_line=True) for r in p["reasons"]))
+        out.append("\n")
+    if s["label"]:
+        out.append(f"sentiment {s['label']} ({s['score']:+.2f})", style=SENTIMENT_STYLE.get(s["label"], ""))
+        out.append("\n")
+    out.append(f"tags: {inert(' '.join(m['tags'])) or '-'} · assignee: {inert(m['assignee'] or '') or '-'} · "
+               f"replied: {'yes' if m['replied'] else 'no'}\n")  # fmt: skip
+    if m["metrics"]:
+        out.append("metrics: " + ", ".join(f"{inert(str(k))} {inert(str(v))}" for k, v in sorted(m["metrics"].items())),
+                   style="dim")  # fmt: skip
+        out.append("\n")
+
+    if extras is None:
+        out.append("\nloading thread, replies and history…", style="dim")
+        return out
+    if extras["thread"]:
+        out.append("\nThread (stored)\n", style="bold")
+        for t in extras["thread"]:
+            marker = "↳ " if t["parent_id"] else ""
+            out.append(f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20)} {age(t['created_at'], now)}: ",
+                       style="dim")  # fmt: skip
+            out.append(excerpt(t["text"], 200) + "\n")
+    if extras["replies"]:
+        out.append("\nReplies sent\n", style="bold")
+        for r in extras["replies"]:
+            out.append(f"  {r['sent_at']} {inert(r['actor'] or '')}: ", style="dim")
+            out.append(inert(r["text"]) + "\n")
+            if r.get("url") or r.get("remote_id"):
+                out.append(f"    {inert(r.get('url') or r['remote_id'], single_line=True)}\n", style="dim")
+    out.append("\nHistory\n", style="bold")
+    if not extras["history"]:
+        out.append("  no changes yet\n", style="dim")
+    for e in extras["history"]:
+        detail = ", ".join(f"{k}={inert(_detail_value(v), single_line=True)}" for k, v in e["detail"].items()
+                           if v is not None)  # fmt: skip
+        out.append(f"  {e['at']}  {inert(e['actor'] or '')}  ", style="dim")
+        out.append(e["action"], style="bold")
+        out.append(f"  {detail}\n" if detail else "\n")
+    return out
