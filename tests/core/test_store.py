@@ -155,3 +155,16 @@ def test_search_follows_edits_and_ignores_status_changes(db):
         manage.set_fields(db, 1, status="closed")
     assert db.execute("SELECT count(*) FROM mentions_fts_data").fetchone()[0] == before
     assert db.execute("INSERT INTO mentions_fts(mentions_fts, rank) VALUES ('integrity-check', 1)") is not None
+
+
+def test_a_narrow_search_reads_its_matches_by_id(db):
+    from commwatch.store.inbox import ORDER, _few_matches, build_query
+
+    save_page(db, "s", [mention(str(i), "refund" if i == 3 else "hello") for i in range(10)], NOW)
+    f = InboxFilter(search="refund")
+    ids = _few_matches(db, f)
+    assert ids == [4]  # local id of remote "3"
+    sql, params = build_query(f, match_ids=ids)
+    plan = " ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql} {ORDER} LIMIT 50", params))
+    assert "INTEGER PRIMARY KEY" in plan, plan
+    assert [m["remote_id"] for m in list_mentions(db, f)] == ["3"]

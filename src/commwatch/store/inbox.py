@@ -10,6 +10,9 @@ from typing import Any
 from commwatch.store.mentions import rows_to_dicts
 
 ORDER = "ORDER BY m.priority_score DESC, m.created_at DESC, m.id DESC"
+# A search matching fewer rows than this is answered from its matches (sorted);
+# a broader one by walking the priority index and keeping the matches.
+FEW_MATCHES = 2000
 
 
 @dataclass
@@ -43,7 +46,7 @@ def fts_query(text: str) -> str:
     return " ".join(terms)
 
 
-def build_query(f: InboxFilter, columns: str = "m.*") -> tuple[str, list[Any]]:
+def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | None = None) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     for column, value in (
@@ -64,19 +67,35 @@ def build_query(f: InboxFilter, columns: str = "m.*") -> tuple[str, list[Any]]:
         params.append(f.tag)
     if f.needs_reply:
         where.append("m.replied = 0 AND m.status IN ('open', 'escalated')")
-    if f.search:
+    if match_ids is not None:
+        where.append(f"m.id IN ({', '.join('?' * len(match_ids))})" if match_ids else "0")
+        params.extend(match_ids)
+    elif f.search:
         query = fts_query(f.search)
         if query:
             where.append("m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)")
             params.append(query)
-    sql = f"SELECT {columns} FROM mentions m"
+    # With the few matching ids in hand, read those rows by id and sort them, rather than
+    # let the planner walk a whole filter index looking for them.
+    sql = f"SELECT {columns} FROM mentions m" + (" NOT INDEXED" if match_ids is not None else "")
     if where:
         sql += " WHERE " + " AND ".join(where)
     return sql, params
 
 
+def _few_matches(conn: sqlite3.Connection, f: InboxFilter) -> list[int] | None:
+    """The ids matching the search when there are few of them; None when there are many (or no search)."""
+    query = fts_query(f.search or "")
+    if not query:
+        return None
+    rows = conn.execute(
+        "SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ? LIMIT ?", (query, FEW_MATCHES + 1)
+    ).fetchall()
+    return [r[0] for r in rows] if len(rows) <= FEW_MATCHES else None
+
+
 def list_mentions(conn: sqlite3.Connection, f: InboxFilter) -> list[dict[str, Any]]:
-    sql, params = build_query(f)
+    sql, params = build_query(f, match_ids=_few_matches(conn, f))
     sql += f" {ORDER}"
     if f.limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -85,5 +104,5 @@ def list_mentions(conn: sqlite3.Connection, f: InboxFilter) -> list[dict[str, An
 
 
 def count_mentions(conn: sqlite3.Connection, f: InboxFilter) -> int:
-    sql, params = build_query(f, columns="count(*)")
+    sql, params = build_query(f, columns="count(*)", match_ids=_few_matches(conn, f))
     return conn.execute(sql, params).fetchone()[0]
