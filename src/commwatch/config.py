@@ -46,7 +46,7 @@ class Config:
     rules: list[Any] = field(default_factory=list)  # triage.rules.Rule
     targets: dict[str, Target] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
-    alerts: dict[str, Any] = field(default_factory=dict)
+    alert_rules: list[Any] = field(default_factory=list)  # triage.alerts.AlertRule
 
 
 def user_config_dir() -> Path:
@@ -135,7 +135,12 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     except RuleError as exc:
         check.fail(exc.key, str(exc))
 
-    config.alerts = check.table(data, "alerts")
+    from commwatch.triage.alerts import AlertConfigError, parse_alerts
+
+    try:
+        config.alert_rules = parse_alerts(check.table(data, "alerts"), set(config.targets))
+    except AlertConfigError as exc:
+        check.fail(exc.key, str(exc))
     return config
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from commwatch import registry, timeutil
 from commwatch.automation import apply_rules
+from commwatch.spikes import check_alerts
 from commwatch.config import Config
 from commwatch.connector import (
     FETCH,
@@ -67,6 +68,7 @@ class SyncResult:
     started_at: str
     finished_at: str = ""
     sources: list[SourceResult] = field(default_factory=list)
+    alerts: list[int] = field(default_factory=list)  # ids of spike alerts this sync fired
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -83,6 +85,8 @@ class SyncResult:
             "finished_at": self.finished_at,
             "new": sum(s.new for s in self.sources),
             "updated": sum(s.updated for s in self.sources),
+            "escalated": sum(s.escalated for s in self.sources),
+            "alerts": self.alerts,
             "sources": [asdict(s) for s in self.sources],
         }
 
@@ -174,6 +178,7 @@ def run_sync(
     finally:
         stop.set()
 
+    result.alerts = check_alerts(conn, config)
     result.finished_at = timeutil.now_iso()
     _finish_run(conn, result)
     return result

@@ -84,8 +84,10 @@ def outbox(
     for r in rows:
         when = f" next try {r['next_attempt_at']}" if r["status"] == "pending" else ""
         error = f" · {inert(r['last_error'], single_line=True)}" if r["last_error"] else ""
-        typer.echo(f"{r['id']:>4} {r['status']:<8} {r['kind']} #{r['mention_id']} via {r['source']} "
-                   f"tries {r['attempts']}{when}{error}: {excerpt(r['payload'].get('text'), 50)}")  # fmt: skip
+        what = excerpt(r["payload"]["text"], 50) if r["kind"] == "reply" else f"{r['kind']} {r['payload'].get(r['kind'])}"
+        about = f" #{r['mention_id']}" if r["mention_id"] else ""
+        typer.echo(f"{r['id']:>4} {r['status']:<8} {r['kind']}{about} via {r['source']} "
+                   f"tries {r['attempts']}{when}{error} · {what}")  # fmt: skip
 
 
 @outbox_app.command("retry")

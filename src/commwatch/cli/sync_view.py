@@ -56,6 +56,14 @@ def print_summary(result: SyncResult) -> None:
     for s in result.sources:
         if s.message:
             out.print(Text(f"{s.name}: {s.status}: {inert(s.message, single_line=True)}", style=STATUS_STYLE.get(s.status, "")))
+    if result.alerts:
+        from commwatch.cli.state import state
+        from commwatch.store.alerts import get_alert
+
+        for alert_id in result.alerts:
+            a = get_alert(state.db, alert_id)
+            out.print(Text(f"alert {a['name']}: {a['count']} {a['metric']} mentions in {a['window']} "
+                           f"(threshold {a['threshold']:.1f})", style="bold red"))  # fmt: skip
     new = sum(s.new for s in result.sources)
     ok = sum(1 for s in result.sources if s.status == "ok")
     out.print(Text(f"{new} new mentions from {ok} of {len(result.sources)} sources. `commwatch inbox` to triage.", style="bold"))

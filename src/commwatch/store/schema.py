@@ -188,3 +188,24 @@ def m003_outbox(db: Database) -> None:
     )
     db["outbox"].create_index(["status", "next_attempt_at"])
     db["outbox"].create_index(["mention_id"])
+
+
+@migrations()
+def m004_alerts(db: Database) -> None:
+    db["alerts"].create(
+        {
+            "id": int,
+            "name": str,
+            "metric": str,
+            "fired_at": str,
+            "window_start": str,
+            "window_end": str,
+            "count": int,
+            "baseline_mean": float,
+            "baseline_std": float,
+            "threshold": float,
+            "target": str,
+        },
+        pk="id",
+    )
+    db["alerts"].create_index(["name", "fired_at"])

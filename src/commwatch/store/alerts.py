@@ -1,0 +1,73 @@
+"""Counting mentions in time windows, and the alerts table."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+
+def _metric_filter(metric: str) -> tuple[str, list[Any]]:
+    if metric == "negative":
+        return " AND sentiment_label = 'negative'", []
+    if metric.startswith("tag:"):
+        return " AND id IN (SELECT mention_id FROM mention_tags WHERE tag = ?)", [metric[4:]]
+    return "", []
+
+
+def count_between(conn: sqlite3.Connection, metric: str, start: str, end: str) -> int:
+    extra, params = _metric_filter(metric)
+    return conn.execute(
+        f"SELECT count(*) FROM mentions WHERE created_at >= ? AND created_at < ?{extra}", [start, end, *params]
+    ).fetchone()[0]
+
+
+def bucket_counts(conn: sqlite3.Connection, metric: str, start_epoch: int, window_s: int, buckets: int) -> list[int]:
+    """Counts in `buckets` consecutive windows of `window_s` seconds from `start_epoch`; empty windows count 0."""
+    from datetime import datetime, timezone
+
+    def at(epoch: int) -> str:
+        return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    extra, params = _metric_filter(metric)
+    rows = conn.execute(
+        "SELECT CAST((strftime('%s', created_at) - ?) / ? AS INTEGER) AS b, count(*) AS n FROM mentions "
+        f"WHERE created_at >= ? AND created_at < ?{extra} GROUP BY b",
+        [start_epoch, window_s, at(start_epoch), at(start_epoch + window_s * buckets), *params],
+    )
+    counts = [0] * buckets
+    for r in rows:
+        if 0 <= r["b"] < buckets:
+            counts[r["b"]] = r["n"]
+    return counts
+
+
+def last_fired(conn: sqlite3.Connection, name: str) -> str | None:
+    row = conn.execute("SELECT max(fired_at) FROM alerts WHERE name = ?", (name,)).fetchone()
+    return row[0]
+
+
+def add_alert(conn: sqlite3.Connection, **fields: Any) -> int:
+    columns = ", ".join(fields)
+    return conn.execute(
+        f"INSERT INTO alerts ({columns}) VALUES ({', '.join('?' * len(fields))})", list(fields.values())
+    ).lastrowid
+
+
+def get_alert(conn: sqlite3.Connection, alert_id: int) -> dict[str, Any]:
+    row = conn.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    return dict(row) | {"window": _human(row["window_start"], row["window_end"])}
+
+
+def list_alerts(conn: sqlite3.Connection, limit: int = 100) -> list[dict[str, Any]]:
+    rows = conn.execute("SELECT id FROM alerts ORDER BY fired_at DESC, id DESC LIMIT ?", (limit,))
+    return [get_alert(conn, r["id"]) for r in rows.fetchall()]
+
+
+def _human(start: str, end: str) -> str:
+    from datetime import datetime
+
+    seconds = int((datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0 and seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
