@@ -54,7 +54,7 @@ class Recorded:
 
 @dataclass
 class Fault:
-    kind: str  # 429 | usage-capped | 5xx | status | malformed | not-x | errors | slow
+    kind: str  # 429 | usage-capped | 5xx | status | malformed | not-x | errors | slow | slow-answer
     times: int
     path: str | None  # only requests whose path starts with this
     method: str | None
@@ -205,7 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if fault and fault.kind == "slow":
                 fake.stopping.wait(fault.params.get("delay", 30))
-            if fault and fault.kind not in ("slow", "errors"):
+            if fault and fault.kind not in ("slow", "slow-answer", "errors"):
                 status, payload, headers = _fault_answer(fault)
             else:
                 self._check_auth(fake, method, parts.path, authorization)
@@ -219,6 +219,8 @@ class _Handler(BaseHTTPRequestHandler):
                     }]  # fmt: skip
         except Problem as problem:
             status, payload = problem.status, problem.body
+        if fault and fault.kind == "slow-answer":  # done, but the answer comes late (or never reaches a killed client)
+            fake.stopping.wait(fault.params.get("delay", 30))
         record.status = status
         self._send(status, payload, headers)
 
