@@ -195,3 +195,12 @@ def test_inbox_table_keeps_every_column_at_any_width(cli, workdir, columns):
         assert column in header
     assert row.split()[0] == "1" and "@a_very_long_ha…" in row and row.endswith("…")
     assert max(len(line) for line in out.splitlines()) <= int(columns)
+
+
+def test_quota_units_show_in_the_summary_and_connectors(cli, workdir):
+    setup_sources(workdir, {"metered": {"s": [{**mentions("1"), "units": 7}]}})
+    out = cli("sync").stdout
+    assert "UNITS" in out.splitlines()[0]
+    rows = {c["name"]: c for c in cli.json("connectors")}
+    assert rows["scripted"]["units_today"] == {"metered": 7}
+    assert "metered: 7 quota units used today" in cli("connectors").stdout

@@ -71,6 +71,7 @@ def connectors(as_json: bool = typer.Option(False, "--json")) -> None:
                 platforms=list(cls.platforms),
                 capabilities=sorted(cls.capabilities),
                 credentials=list(cls.credentials),
+                units_today=_units_today(cls, row["sources"]),
             )
         except registry.BrokenConnector as exc:
             row.update(error=str(exc))
@@ -89,3 +90,17 @@ def connectors(as_json: bool = typer.Option(False, "--json")) -> None:
         typer.echo(f"{'':<9} capabilities: {caps}; sources: {', '.join(row['sources']) or '-'}")
         if row["credentials"]:
             typer.echo(f"{'':<9} credentials: {', '.join(row['credentials'])}")
+        for source, units in row["units_today"].items():
+            typer.echo(f"{'':<9} {source}: {units} quota units used today")
+
+
+def _units_today(cls, sources: list[str]) -> dict[str, int]:
+    """Quota units each source spent in the platform's current quota day (only where any were spent)."""
+    if not sources or not state.db_path.exists():
+        return {}
+    from commwatch import timeutil
+    from commwatch.store.mentions import units_used
+
+    day = cls.quota_day(timeutil.now())
+    spent = {source: units_used(state.db, source, day) for source in sources}
+    return {source: units for source, units in spent.items() if units}

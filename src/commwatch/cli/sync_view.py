@@ -47,10 +47,12 @@ def print_summary(result: SyncResult) -> None:
 
     out = console()
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("SOURCE", "STATUS", "NEW", "UPDATED", "NEGATIVE", "HIGH+", "ESCALATED"):
+    with_units = any(s.units for s in result.sources)  # quota-metered platforms (YouTube)
+    columns = ("SOURCE", "STATUS", "NEW", "UPDATED", "NEGATIVE", "HIGH+", "ESCALATED") + (("UNITS",) if with_units else ())
+    for column in columns:
         table.add_column(column, justify="left" if column in ("SOURCE", "STATUS") else "right", no_wrap=True)
     for s in result.sources:
-        counts = (s.new, s.updated, s.negative, s.urgent, s.escalated)
+        counts = (s.new, s.updated, s.negative, s.urgent, s.escalated) + ((s.units,) if with_units else ())
         table.add_row(Text(s.name), Text(s.status, style=STATUS_STYLE.get(s.status, "")), *map(str, counts))
     out.print(table)
     for s in result.sources:
