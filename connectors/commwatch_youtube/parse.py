@@ -52,7 +52,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _MAX_ERROR_MESSAGE = 300
 _DETAIL_REASONS = {"API_KEY_INVALID": "keyInvalid"}  # google.rpc.ErrorInfo reason → errors[].reason
 
-__all__ = ["parse_response", "error_reason", "comment_url", "html_to_text"]
+__all__ = ["parse_response", "error_reason", "error_sentence", "first_sentence", "comment_url", "html_to_text"]
 
 
 # Entry points -----------------------------------------------------------------
@@ -342,14 +342,25 @@ def _error_sentence(payload: dict, reason: str, message: str) -> str:
     error = payload.get("error")
     code = as_int(error.get("code")) if isinstance(error, dict) else None
     head = f"YouTube API error {code} ({reason})" if code else f"YouTube API error ({reason})"
+    sentence = first_sentence(message)
+    return f"{head}: {sentence}" if sentence else head + "."
+
+
+def error_sentence(payload: Any) -> str | None:
+    """One plain-text sentence describing an API error body: "YouTube API error 403 (forbidden): …".
+    None when the body is not an error."""
+    failure = error_reason(payload)
+    return None if failure is None else _error_sentence(payload, *failure)
+
+
+def first_sentence(message: str) -> str:
+    """The first sentence of a plain-text message, at most 300 characters, ending in punctuation."""
     sentence = _SENTENCE_END.split(message, maxsplit=1)[0].strip()
     if len(sentence) > _MAX_ERROR_MESSAGE:
         sentence = sentence[: _MAX_ERROR_MESSAGE - 1].rstrip() + "…"
-    if not sentence:
-        return head + "."
-    if sentence[-1] not in ".!?…":
+    if sentence and sentence[-1] not in ".!?…":
         sentence += "."
-    return f"{head}: {sentence}"
+    return sentence
 
 
 # Small helpers -----------------------------------------------------------------------

@@ -78,6 +78,9 @@ class Connector:
         """The platform's quota day containing `now` (YYYY-MM-DD). UTC unless the platform says otherwise."""
         return now.astimezone(timezone.utc).date().isoformat()
 
+    def close(self) -> None:
+        """Release network clients; the engine calls it when the source is done."""
+
     def streams(self) -> list[str]:
         """Independent feeds of this source, each with its own cursor."""
         return ["default"]

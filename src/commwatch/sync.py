@@ -255,6 +255,10 @@ class _Worker(threading.Thread):
         except Exception as exc:
             self._put(("error", name, (None, exc)))
         finally:
+            try:
+                self.connector.close()
+            except Exception:  # closing must never hide what happened
+                pass
             self._put(("done", name, None))
 
 
