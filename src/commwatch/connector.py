@@ -72,6 +72,8 @@ class Connector:
         # Quota units this source already spent in the current quota day; the sync
         # engine sets it from the store before fetching (see quota_day).
         self.units_today = 0
+        # Quota units the last reply / find_reply / moderate call cost; the outbox records them.
+        self.last_units = 0
 
     @classmethod
     def quota_day(cls, now: datetime) -> str:

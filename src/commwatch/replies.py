@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import contextmanager
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from commwatch.notify import worker
 from commwatch.notify.worker import Delivery
 from commwatch.store import manage, outbox
 from commwatch.store.db import transaction
-from commwatch.store.mentions import get
+from commwatch.store.mentions import add_units, get
 
 TEMPLATE_FIELDS = ("author", "platform", "url", "assignee")
 
@@ -108,6 +109,17 @@ class Replier:
             f'add a [sources.NAME] table with connector = "{mention["platform"]}" and its credentials'
         )
 
+    @contextmanager
+    def _metered(self, connector: Connector, source: str):
+        """Record the quota units a write call spent, whether it succeeded or not."""
+        connector.last_units = 0
+        try:
+            yield
+        finally:
+            if connector.last_units:
+                with transaction(self.conn):
+                    add_units(self.conn, source, connector.quota_day(timeutil.now()), connector.last_units)
+
     def _connector(self, source_name: str) -> Connector:
         source = self.config.sources[source_name]
         return registry.load(source.connector)(source, self.env)
@@ -150,9 +162,11 @@ class Replier:
             connector = self._connector(row["source"])
             posted = None
             if row["attempts"] > 1:  # an earlier attempt may have reached the platform
-                posted = connector.find_reply(target, text)
+                with self._metered(connector, row["source"]):
+                    posted = connector.find_reply(target, text)
             if posted is None:
-                posted = connector.reply(target, text)
+                with self._metered(connector, row["source"]):
+                    posted = connector.reply(target, text)
         except (PermanentError, MissingCredentials) as exc:
             raise worker.GiveUp(str(exc)) from None
         except (ConnectorError, OSError, TimeoutError) as exc:
@@ -180,7 +194,9 @@ class Replier:
         if action not in cls.moderation_actions:
             raise ActionError(f"{mention['platform']} moderation actions are: {', '.join(cls.moderation_actions)}")
         try:
-            self._connector(source).moderate(target_of(mention), action, ban=ban)
+            connector = self._connector(source)
+            with self._metered(connector, source):
+                connector.moderate(target_of(mention), action, ban=ban)
         except ConnectorError as exc:
             raise ActionError(f"{mention['platform']} refused to {action} it: {exc}") from None
         now = timeutil.now_iso()

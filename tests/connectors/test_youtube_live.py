@@ -592,3 +592,18 @@ def test_oauth_problems_name_the_variables_and_never_their_values(youtube):
         connector(youtube).reply(target, "hi")
     assert "YOUTUBE_REFRESH_TOKEN (invalid_grant)" in str(info.value) and REFRESH_TOKEN not in str(info.value)
     assert youtube.inserted == []
+
+
+def test_reply_units_are_recorded_through_the_outbox(youtube, db):
+    """A reply sent by commwatch's outbox spends 50 units, and the store knows it."""
+    from commwatch.replies import Replier
+
+    world(youtube)
+    cfg = make_config(youtube, channel_id=ACME_CHANNEL)
+    sync(db, cfg)
+    before = units_used(db, "yt", today())
+    mention_id = db.execute("SELECT id FROM mentions WHERE kind = 'comment' LIMIT 1").fetchone()[0]
+    replier = Replier(db, cfg, env=ENV)
+    delivery = replier.deliver(replier.queue(replier.draft(str(mention_id), "Thanks for the report!")))
+    assert delivery.status == "sent"
+    assert units_used(db, "yt", today()) == before + 50
