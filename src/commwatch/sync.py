@@ -166,7 +166,9 @@ def run_sync(
                 progress("page", outcome)
             elif kind == "error":
                 outcome.status = "failed"
-                outcome.message = redact(_describe(payload), env)
+                message = redact(_describe(payload), env)
+                if message not in outcome.message:  # several streams may fail, for different reasons
+                    outcome.message = f"{outcome.message}; {message}" if outcome.message else message
                 spent = getattr(payload[1], "units", 0)
                 if spent:  # quota spent on requests that produced no page
                     with transaction(conn):

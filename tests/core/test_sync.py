@@ -151,3 +151,11 @@ def test_quota_units_are_recorded_with_their_page_and_known_before_the_next_sync
     result = run_sync(db, cfg)
     assert result.sources[0].units == 5
     assert units_used(db, "yt", timeutil.now().date().isoformat()) == 5
+
+
+def test_every_failing_stream_is_named_once(tmp_path, db):
+    cfg = make_config(tmp_path, {"a": {"s1": [{"error": "r/secret is private"}], "s2": [{"error": "HTTP 503"}],
+                                       "s3": [{"error": "HTTP 503"}], "s4": [mentions("1")]}})  # fmt: skip
+    [source] = run_sync(db, cfg).sources
+    assert source.status == "failed" and source.new == 1
+    assert source.message == "s1: r/secret is private; s2: HTTP 503; s3: HTTP 503"
