@@ -18,16 +18,16 @@ from commwatch.report.volume import volume_and_sentiment
 REPORT_VERSION = 1
 
 
-def build_report(conn: sqlite3.Connection, scope: Scope, now: datetime) -> dict[str, Any]:
+def build_report(conn: sqlite3.Connection, scope: Scope, now: datetime, own: tuple[str, ...] = ()) -> dict[str, Any]:
     """Every figure about the mentions created in [scope.since, scope.until) that match the filters.
 
     Exceptions, named in their sections: the backlog is as of `now`, and alerts are
-    those fired in the period.
+    those fired in the period. `own`: the brand's handles, never counted as advocates or detractors.
     """
     until = scope.until or iso(now)
     scope = Scope(scope.filter, until)
     since = scope.since or _first_mention(conn, scope) or until
-    first, last = parse_day(since), parse_day(until)
+    first, last = parse_day(max(since, _first_mention(conn, None) or since)), parse_day(until)
     if until.endswith("T00:00:00Z") and last > first:
         last -= timedelta(days=1)  # until is exclusive: a period ending at midnight has no mention that day
     days = days_between(first, last)
@@ -39,18 +39,18 @@ def build_report(conn: sqlite3.Connection, scope: Scope, now: datetime) -> dict[
         "volume": volume,
         "sentiment": sentiment,
         "response": {
-            **replies(conn, scope),
+            **replies(conn, scope, volume["total"]),
             "backlog": backlog(conn, scope, now),
             "escalations": escalations(conn, scope),
         },
-        "tags": people.top_tags(conn, scope),
-        "negative_keywords": negative_keywords(conn, scope),
-        "advocates": people.repeat_authors(conn, scope, "positive"),
-        "detractors": people.repeat_authors(conn, scope, "negative"),
+        "tags": people.top_tags(conn, scope, volume["total"]),
+        "negative_keywords": negative_keywords(conn, scope, sentiment["mix"]["negative"]["mentions"]),
+        **people.repeat_authors(conn, scope, own),
         "alerts": alerts(conn, since, until),
     }
 
 
-def _first_mention(conn: sqlite3.Connection, scope: Scope) -> str | None:
-    where, params = scope.where()
+def _first_mention(conn: sqlite3.Connection, scope: Scope | None) -> str | None:
+    """The oldest mention in scope (None: in the store); days before it are not charted."""
+    where, params = scope.where() if scope else ("", [])
     return conn.execute(f"SELECT min(m.created_at) FROM mentions m{where}", params).fetchone()[0]

@@ -1,11 +1,11 @@
 """What negative mentions keep saying: words and two-word phrases, counted once per mention.
 
 Tokens are runs of letters (any script), lower-cased, with URLs, @handles and
-numbers dropped; '#devops' counts as 'devops'. Stop words of English, Spanish,
-French, German, Portuguese, Italian and Dutch are skipped, and a phrase is two
-adjacent words neither of which is a stop word. The newest SAMPLE negative
-mentions of the period are read (a bound on time and memory; the result says
-how many were read).
+numbers dropped; '#devops' counts as 'devops', "l'app" as 'app'. Stop words of
+English, Spanish, French, German, Portuguese, Italian and Dutch are skipped. A
+phrase is two adjacent words of one clause (punctuation ends it), neither a stop
+word. The newest SAMPLE negative mentions of the period are read (a bound on time
+and memory; the result says how many were read).
 """
 
 from __future__ import annotations
@@ -17,17 +17,19 @@ from typing import Any
 
 from commwatch.report.scope import Scope
 
-SAMPLE = 50_000
+SAMPLE = 20_000
 TOP = 10
 MIN_MENTIONS = 2  # "recurring": said in at least two mentions
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|(?<!\w)u/\w+|@\w+")
+_CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”«»…|/\n]+")
+_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|dell|all|nell|un)'(?=\w)")  # French and Italian: l'app → app
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 STOPWORDS = frozenset(
     """
     a about above after again against all also am an and any are aren't as at be because been before being below
-    between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each few
+    between both but by can can't cannot could couldn't did didn't do does doesn't doing don't during each few
     for from further get gets got had hadn't has hasn't have haven't having he her here hers herself him himself his
     how i i'd i'll i'm i've if in into is isn't it it's its itself just let's me more most my myself no nor not now of
     off on once only or other ought our ours ourselves out over own same she should shouldn't so some such than that
@@ -55,9 +57,13 @@ STOPWORDS = frozenset(
 
 
 def tokens(text: str) -> list[str | None]:
-    """The words of `text` in order, with None where a stop word breaks a phrase."""
-    words = _WORD.findall(_NOISE.sub(" ", text.casefold().replace("’", "'")))
-    return [None if w in STOPWORDS or len(w) < 2 else w for w in words]
+    """The words of `text` in order, with None where a stop word or punctuation breaks a phrase."""
+    out: list[str | None] = []
+    for clause in _CLAUSE.split(_NOISE.sub(" ", text.casefold().replace("’", "'"))):
+        words = (_ELISION.sub("", w) for w in _WORD.findall(clause))
+        out += [None if w in STOPWORDS or len(w) < 2 else w for w in words]
+        out.append(None)
+    return out
 
 
 def terms(text: str) -> tuple[set[str], set[str]]:
@@ -68,10 +74,12 @@ def terms(text: str) -> tuple[set[str], set[str]]:
     return words, phrases
 
 
-def negative_keywords(conn: sqlite3.Connection, scope: Scope, sample: int = SAMPLE, top: int = TOP) -> dict[str, Any]:
-    where, params = scope.where()
-    where += (" AND " if where else " WHERE ") + "m.sentiment_label = 'negative'"
-    total = conn.execute(f"SELECT count(*) FROM mentions m{where}", params).fetchone()[0]
+def negative_keywords(
+    conn: sqlite3.Connection, scope: Scope, negative: int, sample: int = SAMPLE, top: int = TOP
+) -> dict[str, Any]:
+    """`negative`: how many negative mentions the period has (from the sentiment mix)."""
+    # "+m.sentiment_label": not an index term, so the newest are found by walking created_at backwards.
+    where, params = scope.where_and("+m.sentiment_label = 'negative'")
     rows = conn.execute(
         f"SELECT m.title, m.text FROM mentions m{where} ORDER BY m.created_at DESC LIMIT ?", [*params, sample]
     )
@@ -84,7 +92,7 @@ def negative_keywords(conn: sqlite3.Connection, scope: Scope, sample: int = SAMP
         phrases.update(p)
         read += 1
     return {
-        "negative_mentions": total,
+        "negative_mentions": negative,
         "read": read,
         "words": _top(words, top),
         "phrases": _top(phrases, top),

@@ -1,8 +1,9 @@
 """How the team answered: replies and time to first reply, the backlog, escalations.
 
-A mention's first reply is the earliest of its `reply` events and its sent
-outbox replies; the wait is from the mention's created_at to that moment, both
-compared as instants (whatever offset they were written with). The backlog is
+A mention got a reply when it has a `reply` event or a sent outbox reply; its
+first reply is the earliest of those, and the wait runs from the mention's
+created_at to that moment, compared as instants (whatever offset either was
+written with). The backlog is
 what `commwatch inbox --needs-reply` lists today (open or escalated, not
 replied), by age. An escalation is handled by the next `close` or `reply`
 event of its mention.
@@ -30,75 +31,73 @@ FIRST_REPLIES = (
 BACKLOG_BUCKETS = [("<1d", 1), ("1-3d", 3), ("3-7d", 7), ("7-30d", 30), (">30d", None)]
 
 
-def replies(conn: sqlite3.Connection, scope: Scope) -> dict[str, Any]:
-    cte, params = scope.cte("m.id, m.created_at, m.replied")
-    with_clause = f"{cte}, {FIRST_REPLIES}"
-    total, replied = conn.execute(
-        f"{with_clause} SELECT count(*), coalesce(sum(r.mention_id IS NOT NULL OR s.replied = 1), 0) "
-        "FROM scope s LEFT JOIN first_reply r ON r.mention_id = s.id",
-        params,
-    ).fetchone()
+def replies(conn: sqlite3.Connection, scope: Scope, mentions: int) -> dict[str, Any]:
+    """Of the period's `mentions`, how many got a reply, and how long the first one took.
+
+    Driven by the (few) replies: each is matched to its mention by primary key and kept
+    when the mention is in scope, so the period's mentions are not read again.
+    """
+    where, params = scope.where()
+    with_clause = f"WITH {FIRST_REPLIES}"
     n, p = percentiles(
         conn,
         with_clause,
-        f"SELECT max(0, r.t - {epoch('s.created_at')}) AS v FROM scope s JOIN first_reply r ON r.mention_id = s.id",
+        f"SELECT max(0, r.t - {epoch('m.created_at')}) AS v FROM first_reply r CROSS JOIN mentions m "
+        f"ON m.id = r.mention_id{where}",
         params,
     )
     return {
-        "mentions": total,
-        "replied": replied,
-        "unanswered": total - replied,
-        "reply_rate": round(replied / total, 4) if total else None,
-        "first_reply": {"timed": n, "median_s": _seconds(p[0.5]), "p90_s": _seconds(p[0.9])},
+        "mentions": mentions,
+        "replied": n,
+        "unanswered": mentions - n,
+        "reply_rate": round(n / mentions, 4) if mentions else None,
+        "first_reply": {"median_s": _seconds(p[0.5]), "p90_s": _seconds(p[0.9])},
     }
 
 
 def backlog(conn: sqlite3.Connection, scope: Scope, now: datetime) -> dict[str, Any]:
-    """Mentions waiting for a reply now (the period's other filters apply, its dates do not), by age."""
+    """Mentions waiting for a reply now (the period's other filters apply, its dates do not), by age.
+
+    One pass that counts how many are newer than each bucket's bound (no sort); buckets are differences.
+    """
     waiting = Scope(replace(scope.filter, needs_reply=True), scope.until)
-    cte, params = waiting.cte("m.created_at", timeless=True)
-    cases, bounds = [], []
-    for i, (_, days) in enumerate(BACKLOG_BUCKETS):
-        if days is not None:
-            cases.append(f"WHEN created_at > ? THEN {i}")
-            bounds.append(iso(now - timedelta(days=days)))
-    case = f"CASE {' '.join(cases)} ELSE {len(BACKLOG_BUCKETS) - 1} END"
-    rows = conn.execute(
-        f"{cte} SELECT {case} AS bucket, count(*), min(created_at) FROM scope GROUP BY bucket",
-        [*params, *bounds],
-    ).fetchall()
-    counts = {bucket: n for bucket, n, _ in rows}
-    oldest = min((first for _, _, first in rows), default=None)
+    where, params = waiting.where(timeless=True)
+    bounds = [iso(now - timedelta(days=days)) for _, days in BACKLOG_BUCKETS if days is not None]
+    newer = ", ".join(["coalesce(sum(m.created_at > ?), 0)"] * len(bounds))
+    total, oldest, *within = conn.execute(
+        f"SELECT count(*), min(m.created_at), {newer} FROM mentions m{where}", [*bounds, *params]
+    ).fetchone()
+    cumulative = [*within, total]  # newer than 1d, 3d, 7d, 30d, and all
+    counts = [n - (cumulative[i - 1] if i else 0) for i, n in enumerate(cumulative)]
     return {
-        "total": sum(counts.values()),
+        "total": total,
         "oldest": oldest,
-        "by_age": [{"age": label, "mentions": counts.get(i, 0)} for i, (label, _) in enumerate(BACKLOG_BUCKETS)],
+        "by_age": [{"age": label, "mentions": n} for (label, _), n in zip(BACKLOG_BUCKETS, counts)],
     }
 
 
 def escalations(conn: sqlite3.Connection, scope: Scope) -> dict[str, Any]:
-    cte, params = scope.cte("m.id")
+    """The period's mentions' escalations (read from the escalate events, matched to mentions by key)."""
+    where, params = scope.where_and("e.action = 'escalate'")
     with_clause = (
-        f"{cte}, esc AS (SELECT e.id, e.mention_id, {epoch('e.at')} AS at, json_extract(e.detail, '$.target') AS target, "
-        "(SELECT " + epoch("h.at") + " FROM events h WHERE h.mention_id = e.mention_id AND h.id > e.id "
+        f"WITH esc AS (SELECT e.id, {epoch('e.at')} AS at, json_extract(e.detail, '$.target') AS target, "
+        f"(SELECT {epoch('h.at')} FROM events h WHERE h.mention_id = e.mention_id AND h.id > e.id "
         "AND h.action IN ('close', 'reply') ORDER BY h.id LIMIT 1) AS handled_at "
-        "FROM events e JOIN scope s ON s.id = e.mention_id WHERE e.action = 'escalate')"
+        f"FROM events e CROSS JOIN mentions m ON m.id = e.mention_id{where})"
     )
-    total, handled = conn.execute(
-        f"{with_clause} SELECT count(*), count(handled_at) FROM esc", params
-    ).fetchone()
     targets = conn.execute(
-        f"{with_clause} SELECT coalesce(target, '') AS target, count(*) AS n FROM esc GROUP BY target "
-        "ORDER BY n DESC, target",
+        f"{with_clause} SELECT target, count(*) AS n, count(handled_at) FROM esc GROUP BY target "
+        "ORDER BY n DESC, coalesce(target, '')",
         params,
     ).fetchall()
+    total, handled = sum(t[1] for t in targets), sum(t[2] for t in targets)
     n, p = percentiles(conn, with_clause, "SELECT max(0, handled_at - at) AS v FROM esc", params)
     return {
         "escalated": total,
         "handled": handled,
         "pending": total - handled,
         "time_to_handle": {"median_s": _seconds(p[0.5]), "p90_s": _seconds(p[0.9])},
-        "by_target": [{"target": t or None, "escalations": c} for t, c in targets],
+        "by_target": [{"target": t[0] or None, "escalations": t[1]} for t in targets],
     }
 
 

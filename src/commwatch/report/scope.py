@@ -36,6 +36,11 @@ class Scope:
             params = [*params, self.until]
         return where, params
 
+    def where_and(self, condition: str, *, timeless: bool = False) -> tuple[str, list[Any]]:
+        """where() with one more condition."""
+        where, params = self.where(timeless=timeless)
+        return where + (" AND " if where else " WHERE ") + condition, params
+
     def cte(self, columns: str, *, timeless: bool = False, name: str = "scope") -> tuple[str, list[Any]]:
         """'WITH scope AS (SELECT <columns> FROM mentions m WHERE …)' for the figures' queries."""
         where, params = self.where(timeless=timeless)

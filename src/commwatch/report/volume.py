@@ -1,8 +1,15 @@
-"""Volume per day and platform, and the sentiment mix and its trend: one GROUP BY over the period."""
+"""Volume per day and platform, and the sentiment mix and its trend.
+
+One aggregate query per day, each a range of the created_at index summed by
+platform and label: no sort of the period's rows, so a million mentions cost one
+pass over them.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 from commwatch.report.scope import Scope
@@ -10,32 +17,51 @@ from commwatch.report.scope import Scope
 LABELS = ("negative", "neutral", "positive")
 
 
+def platforms(conn: sqlite3.Connection) -> list[str]:
+    """The platforms in the store, found by seeking the platform index (a few lookups, not a scan)."""
+    found: list[str] = []
+    while True:
+        row = conn.execute(
+            "SELECT min(platform) FROM mentions WHERE platform > ?", [found[-1] if found else ""]
+        ).fetchone()
+        if row[0] is None:
+            return found
+        found.append(row[0])
+
+
 def volume_and_sentiment(conn: sqlite3.Connection, scope: Scope, days: list[str]) -> tuple[dict, dict]:
-    cte, params = scope.cte("m.created_at, m.platform, m.sentiment_label")
-    rows = conn.execute(
-        f"{cte} SELECT substr(created_at, 1, 10) AS day, platform, coalesce(sentiment_label, 'unscored') AS label, "
-        "count(*) AS n FROM scope GROUP BY day, platform, label",
-        params,
-    ).fetchall()
-
-    per_day: dict[str, dict[str, Any]] = {d: _empty_day(d) for d in days}
-    platforms: dict[str, int] = {}
+    names = platforms(conn)
+    sums = ", ".join(["sum(m.platform = ?)"] * len(names) + [f"sum(m.sentiment_label = '{label}')" for label in LABELS])
+    per_day: dict[str, dict[str, Any]] = {}
+    for day in days:
+        start = f"{day}T00:00:00Z"
+        end = f"{date.fromisoformat(day) + timedelta(days=1)}T00:00:00Z"
+        one = Scope(replace(scope.filter, since=max(start, scope.since or start)), min(end, scope.until or end))
+        where, params = one.where()
+        total, *counts = conn.execute(f"SELECT count(*), {sums} FROM mentions m{where}", [*names, *params]).fetchone()
+        by_platform, by_label = counts[: len(names)], [c or 0 for c in counts[len(names) :]]
+        per_day[day] = {
+            "day": day,
+            "total": total,
+            "platforms": {p: n for p, n in zip(names, by_platform) if n},
+            **dict(zip(LABELS, by_label)),
+            "unscored": total - sum(by_label),
+        }
+    totals: dict[str, int] = {}
     mix = {label: 0 for label in (*LABELS, "unscored")}
-    for day, platform, label, n in rows:
-        row = per_day.setdefault(day, _empty_day(day))  # a mention outside the listed days still counts
-        row["total"] += n
-        row["platforms"][platform] = row["platforms"].get(platform, 0) + n
-        row[label if label in mix else "unscored"] += n
-        platforms[platform] = platforms.get(platform, 0) + n
-        mix[label if label in mix else "unscored"] += n
+    for row in per_day.values():
+        for p, n in row["platforms"].items():
+            totals[p] = totals.get(p, 0) + n
+        for label in mix:
+            mix[label] += row[label]
 
-    total = sum(platforms.values())
+    total = sum(totals.values())
     volume = {
         "total": total,
         "by_day": [{k: per_day[d][k] for k in ("day", "total", "platforms")} for d in sorted(per_day)],
         "by_platform": [
             {"platform": p, "mentions": n, "share": _share(n, total)}
-            for p, n in sorted(platforms.items(), key=lambda kv: (-kv[1], kv[0]))
+            for p, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
     }
     scored = sum(mix[label] for label in LABELS)
@@ -54,10 +80,6 @@ def volume_and_sentiment(conn: sqlite3.Connection, scope: Scope, days: list[str]
         ],
     }
     return volume, sentiment
-
-
-def _empty_day(day: str) -> dict[str, Any]:
-    return {"day": day, "total": 0, "platforms": {}, "negative": 0, "neutral": 0, "positive": 0, "unscored": 0}
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -1,0 +1,124 @@
+"""report and export: options in, core out. The figures and the files are made in commwatch.report and commwatch.export."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from commwatch.cli.state import state
+
+STATUSES = ("open", "snoozed", "escalated", "closed", "all")
+SENTIMENTS = ("negative", "neutral", "positive")
+FORMATS = ("csv", "jsonl")
+
+
+def _when(value: str | None, option: str) -> str | None:
+    from commwatch.timeutil import parse_since
+
+    if value is None:
+        return None
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
+def _scope(since, until, **filters):
+    from commwatch.report.scope import Scope
+    from commwatch.store.inbox import InboxFilter
+
+    since_iso, until_iso = _when(since, "--since"), _when(until, "--until")
+    if since_iso and until_iso and since_iso >= until_iso:
+        raise typer.BadParameter(f"--since ({since_iso}) must be before --until ({until_iso})", param_hint="--until")
+    platform = filters.pop("platform", None)
+    return Scope(InboxFilter(since=since_iso, platform=platform.lower() if platform else None, limit=None, **filters),
+                 until_iso)  # fmt: skip
+
+
+def report(
+    since: str = typer.Option("7d", "--since", help="Start of the period: 24h, 7d, or a date (2026-01-31)."),
+    until: str = typer.Option(None, "--until", help="End of the period (exclusive), same forms; default now."),
+    source: str = typer.Option(None, "--source", help="Only this [sources.NAME]."),
+    platform: str = typer.Option(None, "--platform", help="x | reddit | youtube."),
+    tag: str = typer.Option(None, "--tag", help="Only mentions with this tag."),
+    as_json: bool = typer.Option(False, "--json", help="The figures as one JSON object on stdout."),
+    html_file: str = typer.Option(None, "--html", metavar="FILE", help="Write a self-contained HTML report there instead of printing."),
+) -> None:
+    """Volume, sentiment, response times, backlog, tags, keywords, advocates and detractors over a period."""
+    from commwatch import timeutil
+    from commwatch.report.build import build_report
+
+    scope = _scope(since, until, status=None, source=source, platform=platform, tag=tag)
+    data = build_report(state.db, scope, timeutil.now(), own=tuple(state.config.brand_handles))
+    if html_file:  # the file is the output: nothing else is printed unless --json asks
+        from pathlib import Path
+
+        from commwatch.report import html
+
+        Path(html_file).expanduser().write_text(html.render(data), encoding="utf-8")
+    if as_json:
+        from commwatch.cli.render import print_json
+
+        print_json(data)
+    elif not html_file:
+        _print_text(data)
+
+
+def _print_text(data: dict) -> None:
+    from commwatch.report import text
+
+    if not sys.stdout.isatty():
+        sys.stdout.write(text.plain(text.render(data, width=80, fancy=False)))
+        return
+    from rich.text import Text
+
+    from commwatch.cli.render import console
+
+    out = console()
+    for line in text.render(data, width=min(out.width, 100), fancy=True):
+        row = Text(no_wrap=True)
+        for chunk, style in line:
+            row.append(chunk, style=style or None)
+        out.print(row)
+
+
+def export(
+    fmt: str = typer.Option(..., "--format", help="csv | jsonl."),
+    output: str = typer.Option(None, "--output", "-o", metavar="FILE", help="Write here (complete or not at all); default stdout."),
+    status: str = typer.Option("all", "--status", help="open | snoozed | escalated | closed | all."),
+    platform: str = typer.Option(None, "--platform", help="x | reddit | youtube."),
+    sentiment: str = typer.Option(None, "--sentiment", help="negative | neutral | positive."),
+    tag: str = typer.Option(None, "--tag"),
+    assignee: str = typer.Option(None, "--assignee"),
+    source: str = typer.Option(None, "--source", help="A [sources.NAME]."),
+    since: str = typer.Option(None, "--since", help="24h, 7d, or a date (2026-01-31)."),
+    until: str = typer.Option(None, "--until", help="Created before this: 24h, 7d, or a date."),
+    search: str = typer.Option(None, "--search", help="Full-text search over text and author; word* for prefixes."),
+    needs_reply: bool = typer.Option(False, "--needs-reply", help="Open or escalated, not yet replied to."),
+) -> None:
+    """Mentions with their triage, tags, assignee and replies, oldest first, as CSV or JSON Lines."""
+    from commwatch import export as core
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    if status not in STATUSES:
+        raise typer.BadParameter(f"choose one of {', '.join(STATUSES)}", param_hint="--status")
+    if sentiment is not None and sentiment not in SENTIMENTS:
+        raise typer.BadParameter(f"choose one of {', '.join(SENTIMENTS)}", param_hint="--sentiment")
+    scope = _scope(since, until, status=None if status == "all" else status, platform=platform, sentiment=sentiment,
+                   tag=tag, assignee=assignee, source=source, search=search, needs_reply=needs_reply)  # fmt: skip
+    if output and output != "-":
+        from pathlib import Path
+
+        count = core.write_file(state.db, scope, fmt, Path(output).expanduser())
+        typer.echo(f"exported {count:,} mentions to {output}", err=True)
+        return
+    import io
+
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=False)
+    try:
+        core.write(state.db, scope, fmt, out)
+        out.flush()
+    finally:
+        out.detach()
