@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from commwatch.cli.filters import SENTIMENTS, choice, status_filter, when
 from commwatch.cli.state import state
 
-STATUSES = ("open", "snoozed", "escalated", "closed", "all")
-SENTIMENTS = ("negative", "neutral", "positive")
 
 
 def inbox(
@@ -26,21 +25,14 @@ def inbox(
     """List mentions, most urgent first, then newest."""
     from commwatch.actions import Actions
     from commwatch.store.inbox import InboxFilter, count_mentions, list_mentions
-    from commwatch.timeutil import parse_since
-
-    if status not in STATUSES:
-        raise typer.BadParameter(f"choose one of {', '.join(STATUSES)}", param_hint="--status")
-    if sentiment is not None and sentiment not in SENTIMENTS:
-        raise typer.BadParameter(f"choose one of {', '.join(SENTIMENTS)}", param_hint="--sentiment")
-    try:
-        since_iso = parse_since(since) if since else None
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--since") from None
+    status_value = status_filter(status)
+    choice(sentiment, SENTIMENTS, "--sentiment")
+    since_iso = when(since, "--since")
 
     conn = state.db
     Actions(conn, state.config).wake_snoozed()
     f = InboxFilter(
-        status=None if status == "all" else status,
+        status=status_value,
         platform=platform.lower() if platform else None,
         sentiment=sentiment,
         tag=tag,

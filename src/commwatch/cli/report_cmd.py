@@ -6,29 +6,17 @@ import sys
 
 import typer
 
+from commwatch.cli.filters import SENTIMENTS, choice, status_filter, when
 from commwatch.cli.state import state
 
-STATUSES = ("open", "snoozed", "escalated", "closed", "all")
-SENTIMENTS = ("negative", "neutral", "positive")
 FORMATS = ("csv", "jsonl")
-
-
-def _when(value: str | None, option: str) -> str | None:
-    from commwatch.timeutil import parse_since
-
-    if value is None:
-        return None
-    try:
-        return parse_since(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
 def _scope(since, until, **filters):
     from commwatch.report.scope import Scope
     from commwatch.store.inbox import InboxFilter
 
-    since_iso, until_iso = _when(since, "--since"), _when(until, "--until")
+    since_iso, until_iso = when(since, "--since"), when(until, "--until")
     if since_iso and until_iso and since_iso >= until_iso:
         raise typer.BadParameter(f"--since ({since_iso}) must be before --until ({until_iso})", param_hint="--until")
     platform = filters.pop("platform", None)
@@ -100,13 +88,9 @@ def export(
     """Mentions with their triage, tags, assignee and replies, oldest first, as CSV or JSON Lines."""
     from commwatch import export as core
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
-    if status not in STATUSES:
-        raise typer.BadParameter(f"choose one of {', '.join(STATUSES)}", param_hint="--status")
-    if sentiment is not None and sentiment not in SENTIMENTS:
-        raise typer.BadParameter(f"choose one of {', '.join(SENTIMENTS)}", param_hint="--sentiment")
-    scope = _scope(since, until, status=None if status == "all" else status, platform=platform, sentiment=sentiment,
+    choice(fmt, FORMATS, "--format")
+    choice(sentiment, SENTIMENTS, "--sentiment")
+    scope = _scope(since, until, status=status_filter(status), platform=platform, sentiment=sentiment,
                    tag=tag, assignee=assignee, source=source, search=search, needs_reply=needs_reply)  # fmt: skip
     if output and output != "-":
         from pathlib import Path

@@ -50,11 +50,11 @@ def rules_apply(
     from commwatch.notify.worker import deliver_due
     from commwatch.store.db import transaction
     from commwatch.store.inbox import InboxFilter, build_query
-    from commwatch.timeutil import parse_since
+    from commwatch.cli.filters import status_filter, when
 
     conn = state.db
-    f = InboxFilter(status=None if status == "all" else status, platform=platform, source=source, tag=tag,
-                    since=parse_since(since) if since else None, limit=None)  # fmt: skip
+    f = InboxFilter(status=status_filter(status), platform=platform, source=source, tag=tag,
+                    since=when(since, "--since"), limit=None)  # fmt: skip
     sql, params = build_query(f, columns="m.id")
     ids = [r[0] for r in conn.execute(sql, params).fetchall()]
     with transaction(conn):
