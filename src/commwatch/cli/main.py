@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from commwatch.cli import inbox_cmd, manage_cmd, misc_cmd, reply_cmd, report_cmd, rules_cmd, sync_cmd
+from commwatch.cli import inbox_cmd, manage_cmd, misc_cmd, reply_cmd, report_cmd, rules_cmd, sync_cmd, tui_cmd
 from commwatch.cli.state import state
 from commwatch.exitcodes import ExitCode
 
@@ -52,6 +52,7 @@ app.add_typer(rules_cmd.rules_app, name="rules")
 app.command("alerts")(rules_cmd.alerts)
 app.command("report")(report_cmd.report)
 app.command("export")(report_cmd.export)
+app.command("tui")(tui_cmd.tui)
 app.command("score")(misc_cmd.score)
 app.command("connectors")(misc_cmd.connectors)
 

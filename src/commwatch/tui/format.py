@@ -16,7 +16,7 @@ from rich.text import Text
 from commwatch.cli.render import LEVEL_STYLE, PLATFORM_SHORT, SENTIMENT_STYLE, age, excerpt, followers, inert
 
 # (header, width, right-aligned); the text takes what is left
-COLUMNS = [("ID", 7, True), ("PRI", 6, False), ("", 2, False), ("AUTHOR", 16, False), ("SENT", 4, False),
+COLUMNS = [("ID", 9, True), ("PRI", 6, False), ("", 2, False), ("AUTHOR", 16, False), ("SENT", 4, False),
            ("STATUS", 9, False), ("TAGS", 14, False), ("AGE", 4, True)]  # fmt: skip
 NARROW = 100  # below this width STATUS and TAGS are left out
 STATUS_STYLE = {"open": "", "snoozed": "cyan", "escalated": "magenta", "closed": "dim"}
@@ -41,8 +41,8 @@ def _cell(line: Text, value: str, size: int, right: bool = False, style: str = "
     line.append(" ")
 
 
-def row_line(m: dict[str, Any], width: int, now: datetime) -> Text:
-    """One mention on one line, exactly `width` cells."""
+def row_line(m: dict[str, Any], width: int, now: datetime, selected: bool = False) -> Text:
+    """One mention on one line, exactly `width` cells; the selected one is marked ▸ (seen without colour too)."""
     level = m["priority"]["level"] or ""
     label = m["sentiment"]["label"] or ""
     cells = {
@@ -59,6 +59,8 @@ def row_line(m: dict[str, Any], width: int, now: datetime) -> Text:
     used = 0
     for name, size, right in _columns(width):
         value, style = cells[name]
+        if name == "ID":
+            value = ("▸ " if selected else "") + value
         _cell(line, value, size, right, style)
         used += size + 1
     text = f"{m['title']} — {m['text']}" if m.get("title") else (m["text"] or "")

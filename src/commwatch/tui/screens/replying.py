@@ -1,0 +1,108 @@
+"""Replying (r) and sending what the outbox holds (mixed into InboxScreen).
+
+The composer drafts through Replier.draft (templates filled by the core, the
+platform's limit checked); the confirmation shows Draft.describe(), exactly
+what will be posted; Replier.queue + deliver send it in a worker thread on a
+connection of its own. Whatever goes wrong there becomes a notification.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+
+from commwatch.actions import ActionError
+from commwatch.cli.render import inert
+from commwatch.notify.worker import Delivery, deliver_due
+from commwatch.replies import Draft, Replier
+from commwatch.tui.screens.composer import ComposerScreen
+from commwatch.tui.screens.confirm import ConfirmScreen
+from commwatch.tui.undo import inverse_of
+
+
+class Replying:
+    """r, and the outbox: escalation deliveries after `e`, "Retry the outbox" in the palette."""
+
+    def action_reply(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        replier = Replier(self.app.conn, self.app.config, env=self.app.env, actor=self.app.actor)
+        try:
+            probe = replier.draft(str(m["id"]), "·")  # which source would speak, and its limit
+        except ActionError as exc:
+            self.notify(str(exc), title="cannot reply", severity="error", markup=False)
+            return
+
+        def drafter(text: str) -> Draft:
+            return replier.draft(str(m["id"]), text)
+
+        composer = ComposerScreen(m, self.app.config.templates, probe.limit, probe.source, drafter)
+        self.app.push_screen(composer, self._confirm_reply)
+
+    def _confirm_reply(self, draft: Draft | None) -> None:
+        if draft is None:
+            return
+        body = Text(inert(draft.describe()))
+        confirm = ConfirmScreen("Post this reply? Exactly this will be posted:", body)
+        self.app.push_screen(confirm, lambda yes: self._send_reply(draft) if yes else self.notify("not posted"))
+
+    @work(thread=True, group="reply", exit_on_error=False)
+    def _send_reply(self, draft: Draft) -> None:
+        conn = self.app.open_reader()
+        try:
+            replier = Replier(conn, self.app.config, env=self.app.env, actor=self.app.actor)
+            outbox_id = replier.queue(draft)
+            delivery = replier.deliver(outbox_id)
+        except Exception as exc:  # whatever a connector does, the UI says it and goes on
+            message = str(exc) if isinstance(exc, ActionError) else f"{type(exc).__name__}: {exc}"
+            self.app.call_from_thread(self.notify, f"reply failed: {inert(message)}", severity="error",
+                                      markup=False, timeout=10)  # fmt: skip
+            return
+        finally:
+            conn.close()
+        self.app.call_from_thread(self._replied, draft, delivery)
+
+    def _replied(self, draft: Draft, delivery: Delivery) -> None:
+        mid = draft.mention["id"]
+        if delivery.status == "sent":
+            where = delivery.result.get("url") or delivery.result.get("remote_id") or ""
+            self.notify(f"#{mid} replied: {inert(where)}", markup=False)
+            self.undo.push(inverse_of("reply", draft.mention, draft.mention))
+        elif delivery.status == "pending":
+            self.notify(f"reply to #{mid} not sent yet: {inert(delivery.message)} (the next sync or "
+                        "`commwatch outbox retry` sends it)", severity="warning", markup=False, timeout=10)  # fmt: skip
+        else:
+            self.notify(f"reply to #{mid} {delivery.status}: {inert(delivery.message)}", severity="error",
+                        markup=False, timeout=10)  # fmt: skip
+        self.refresh_view()
+
+    def action_retry_outbox(self) -> None:
+        self._deliver_due("")
+
+    @work(thread=True, group="outbox", exit_on_error=False)
+    def _deliver_due(self, what: str) -> None:
+        """Send what the outbox holds that is due (escalations to their targets, retried replies)."""
+        conn = self.app.open_reader()
+        try:
+            results = deliver_due(conn, self.app.config, self.app.env)
+        except Exception as exc:  # a target or connector bug: say it, keep going
+            self.app.call_from_thread(self.notify, f"outbox: {inert(f'{type(exc).__name__}: {exc}')}",
+                                      severity="error", markup=False, timeout=10)  # fmt: skip
+            return
+        finally:
+            conn.close()
+        self.app.call_from_thread(self._delivered, what, results)
+
+    def _delivered(self, what: str, results: list[Delivery]) -> None:
+        for d in results:
+            if d.status != "sent":
+                severity = "error" if d.status == "failed" else "warning"
+                self.notify(f"delivery {d.outbox_id} {d.status}: {inert(d.message)}", title="outbox",
+                            severity=severity, markup=False, timeout=10)  # fmt: skip
+        sent = sum(d.status == "sent" for d in results)
+        if what and sent == len(results) and results:
+            self.notify(f"{what}: delivered", markup=False)
+        elif not what:
+            self.notify(f"outbox: {sent} of {len(results)} sent" if results else "outbox: nothing due", markup=False)
+        self.refresh_view()

@@ -1,0 +1,183 @@
+"""The verbs on the selected mention, each one Actions call, and undo (mixed into InboxScreen).
+
+Every change goes through commwatch.actions.Actions on the app's connection,
+exactly as the CLI's does, and pushes its inverse (undo.inverse_of) so `u`
+can apply it, again through Actions.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from textual import work
+
+from commwatch.actions import ActionError
+from commwatch.cli.render import inert
+from commwatch.store import manage
+from commwatch.store.mentions import get
+from commwatch.tui.screens.escalate import EscalateScreen
+from commwatch.tui.screens.prompt import PromptScreen
+from commwatch.tui.undo import Change, inverse_of
+
+DONE = {"tag": "tagged", "untag": "untagged", "assign": "assigned", "unassign": "unassigned", "close": "closed",
+        "reopen": "reopened", "snooze": "snoozed", "escalate": "escalated"}  # fmt: skip
+
+
+class Verbs:
+    """tag, untag, assign, unassign, snooze, close, reopen, escalate, open in the browser, undo."""
+
+    def selected(self) -> dict[str, Any] | None:
+        m = self.mentions.current
+        if m is None:
+            self.notify("nothing selected", severity="warning")
+        return m
+
+    def apply(self, action: str, mention_id: int, call, advance: bool = False) -> dict | None:
+        """Run one Actions verb on a mention, remember its inverse, and show the result."""
+        try:
+            before = get(self.app.conn, mention_id)
+            after = call(mention_id)
+        except ActionError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        except sqlite3.Error as exc:
+            self.notify(f"database: {exc}", severity="error", markup=False)
+            return None
+        change = inverse_of(action, before, after)
+        if change is None:
+            self.notify(f"#{mention_id}: nothing to change", markup=False)
+            return after
+        self.undo.push(change)
+        self.notify(_summary(action, after), markup=False)
+        near = self.mentions.cursor
+        self.reload(keep=mention_id, near=near)
+        current = self.mentions.current
+        if advance and current is not None and current["id"] == mention_id:
+            self.mentions.move_to(near + 1)
+        return after
+
+    def action_tag(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        known = manage.all_tags(self.app.conn)
+        hint = "existing: " + ", ".join(f"{t} ({n})" for t, n in known[:12]) if known else "no tags yet"
+        prompt = PromptScreen(f"Tag #{m['id']} (several: separate with spaces)", placeholder="billing bug",
+                              hint=hint + "  ·  Tab completes", suggestions=[t for t, _ in known])  # fmt: skip
+        self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
+            "tag", m["id"], lambda i: self.actions.tag(i, value.split())))  # fmt: skip
+
+    def action_untag(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        if not m["tags"]:
+            self.notify(f"#{m['id']} has no tags", severity="warning")
+            return
+        prompt = PromptScreen(f"Remove tags from #{m['id']}", value=" ".join(m["tags"]), hint="the tags to remove",
+                              suggestions=m["tags"])  # fmt: skip
+        self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
+            "untag", m["id"], lambda i: self.actions.untag(i, value.split())))  # fmt: skip
+
+    def action_assign(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            name = None if value.strip() in ("", "-") else value.strip()
+            self.apply("assign" if name else "unassign", m["id"], lambda i: self.actions.assign(i, name))
+
+        self.app.push_screen(PromptScreen(f"Assign #{m['id']} to", value=m["assignee"] or "",
+                                          hint="a name; empty or - unassigns"), done)  # fmt: skip
+
+    def action_unassign(self) -> None:
+        m = self.selected()
+        if m is not None:
+            self.apply("unassign", m["id"], lambda i: self.actions.assign(i, None))
+
+    def action_snooze(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        prompt = PromptScreen(f"Snooze #{m['id']} for", value="2h", hint="30m, 2h, 3d, 1w: back in the inbox then")
+        self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
+            "snooze", m["id"], lambda i: self.actions.snooze(i, value.strip())))  # fmt: skip
+
+    def action_close(self) -> None:
+        m = self.selected()
+        if m is not None:
+            self.apply("close", m["id"], self.actions.close, advance=True)
+
+    def action_reopen(self) -> None:
+        m = self.selected()
+        if m is not None:
+            self.apply("reopen", m["id"], self.actions.reopen)
+
+    def action_escalate(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        targets = {name: t.type for name, t in self.app.config.targets.items()}
+
+        def done(answer) -> None:
+            if answer is None:
+                return
+            target, note = answer
+            if self.apply("escalate", m["id"], lambda i: self.actions.escalate(i, target, note)) and target:
+                self._deliver_due(f"escalation of #{m['id']} to {target}")  # as `commwatch escalate` does
+
+        self.app.push_screen(EscalateScreen(m["id"], targets), done)
+
+    def action_open_url(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        if not m["url"]:
+            self.notify(f"#{m['id']} has no link", severity="warning")
+            return
+        self._open_url(m["url"])
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_url(self, url: str) -> None:
+        try:
+            ok = self.app.browser(url)
+        except Exception as exc:  # a broken $BROWSER
+            ok, why = False, f": {exc}"
+        else:
+            why = ""
+        if ok is False:
+            self.app.call_from_thread(self.notify, f"no browser could open {inert(url)}{why}", severity="warning",
+                                      markup=False)  # fmt: skip
+
+    # Undo --------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        change: Change | None = self.undo.pop()
+        if change is None:
+            self.notify("nothing to undo")
+            return
+        if change.inverse is None:
+            self.notify(f"{change.done}: {change.why_not}", severity="warning", markup=False)
+            return
+        try:
+            change.inverse(self.actions)
+        except (ActionError, sqlite3.Error) as exc:
+            self.notify(f"could not undo ({change.done}): {exc}", severity="error", markup=False)
+            return
+        self.notify(f"undone: {change.done}", markup=False)
+        self.reload(keep=change.mention_id, near=self.mentions.cursor, moved=1)
+
+
+def _summary(action: str, m: dict) -> str:
+    what = DONE.get(action, action)
+    if action in ("tag", "untag"):
+        what += ": " + (" ".join(m["tags"]) or "no tags left")
+    elif action == "assign":
+        what += f" to {m['assignee']}"
+    elif action == "snooze":
+        what += f" until {m['snoozed_until']}"
+    return f"#{m['id']} {what}"

@@ -1,0 +1,75 @@
+"""Undo: the inverse of each change, applied through Actions like any other change.
+
+tag → untag the tags it added; untag → tag them back; assign/unassign → assign
+the previous assignee; close, snooze, escalate → reopen; reopen from closed →
+close. A reply has reached the platform: it cannot be undone, and undo says so.
+The inverse is itself recorded in the mention's history (as untag, reopen, …),
+so the events table tells the whole story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from commwatch.actions import Actions
+
+Inverse = Callable[[Actions], dict[str, Any]]
+
+
+@dataclass
+class Change:
+    mention_id: int
+    done: str  # "closed #42"
+    inverse: Inverse | None  # None: cannot be undone (a reply)
+    why_not: str = ""
+
+
+class UndoStack:
+    def __init__(self, limit: int = 100):
+        self._changes: list[Change] = []
+        self.limit = limit
+
+    def __len__(self) -> int:
+        return len(self._changes)
+
+    def push(self, change: Change) -> None:
+        self._changes.append(change)
+        del self._changes[: -self.limit]
+
+    def pop(self) -> Change | None:
+        return self._changes.pop() if self._changes else None
+
+
+def inverse_of(action: str, before: dict[str, Any], after: dict[str, Any]) -> Change | None:
+    """What undoes `action`, given the mention before and after it; None when it changed nothing."""
+    mid = after["id"]
+    if action == "tag":
+        added = [t for t in after["tags"] if t not in before["tags"]]
+        return Change(mid, f"tagged #{mid} {' '.join(added)}", lambda a: a.untag(mid, added)) if added else None
+    if action == "untag":
+        removed = [t for t in before["tags"] if t not in after["tags"]]
+        return Change(mid, f"untagged #{mid} {' '.join(removed)}", lambda a: a.tag(mid, removed)) if removed else None
+    if action in ("assign", "unassign"):
+        if before["assignee"] == after["assignee"]:
+            return None
+        previous = before["assignee"]
+        return Change(mid, f"assigned #{mid} to {after['assignee'] or 'nobody'}", lambda a: a.assign(mid, previous))
+    if action in ("close", "snooze", "escalate"):
+        unchanged = (before["status"], before["snoozed_until"]) == (after["status"], after["snoozed_until"])
+        if action != "escalate" and unchanged:  # every escalation is recorded, even a repeated one
+            return None
+        return Change(mid, f"{_PAST[action]} #{mid}", lambda a: a.reopen(mid))
+    if action == "reopen":
+        if before["status"] == after["status"]:
+            return None
+        if before["status"] == "closed":
+            return Change(mid, f"reopened #{mid}", lambda a: a.close(mid))
+        return Change(mid, f"reopened #{mid}", None, f"reopening a {before['status']} mention cannot be undone")
+    if action == "reply":
+        return Change(mid, f"replied to #{mid}", None, "replies cannot be undone: it is posted on the platform")
+    raise ValueError(f"no inverse for {action!r}")
+
+
+_PAST = {"close": "closed", "snooze": "snoozed", "escalate": "escalated"}

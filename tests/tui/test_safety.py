@@ -1,0 +1,44 @@
+"""Mention text is data: no escape sequence reaches the terminal, no markup is interpreted."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from commwatch.store.inbox import InboxFilter
+
+from tuikit import config_for, detail, inbox, list_lines, make_app, settle, sync_into
+
+pytestmark = pytest.mark.anyio
+
+HOSTILE = "\x1b[2J\x1b]0;pwned\x07 [bold red]loud[/] [link=https://evil.example]click[/link] \u202eevil\r:smile:"
+
+
+@pytest.fixture
+def hostile_db(tmp_path):
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"streams": {"s": [{"mentions": [
+        {"id": "1", "text": HOSTILE, "author": "[b]mallory\x1b[5m", "at": "2026-01-15T09:00:00Z"}]}]}}))  # fmt: skip
+    sync_into(tmp_path / "inbox.db", {"s": {"connector": "scripted", "script": str(script),
+                                           "posted": str(tmp_path / "posted.json")}})  # fmt: skip
+    return tmp_path / "inbox.db"
+
+
+async def test_control_characters_are_shown_inert_and_markup_literally(hostile_db, tmp_path):
+    app = make_app(hostile_db, config_for(tmp_path), filter=InboxFilter(platform="scripted"))
+    async with app.run_test(size=(160, 35)) as pilot:
+        await settle(pilot)
+        line = list_lines(app)[0]
+        shown = detail(app)
+        for text in (line, shown):
+            assert not any(c in text for c in "\x1b\x07\r\u202e")
+            assert "␛[2J␛]0;pwned\\x07" in text
+            assert "[bold red]loud[/]" in text and "@[b]mallory␛[5m" in text
+        assert "[link=https://evil.example]click[/link] \\u202eevil\\x0d:smile:" in shown
+        strips = [inbox(app).mentions.render_line(0)]
+        for strip in strips:  # no segment carries a link or a style that came from the text
+            assert all(seg.style is None or seg.style.link is None for seg in strip)
+        await pilot.press("r", *"ok", "ctrl+s")
+        body = str(app.screen.body)
+        assert "@[b]mallory␛[5m" in body and "\x1b" not in body
