@@ -1,14 +1,10 @@
-import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-PLUGINS = Path(__file__).parent / "plugins"
-sys.path.insert(0, str(PLUGINS))  # registers the test-only `scripted` connector
-FIXTURES = Path(__file__).parent / "fixtures"
+from helpers import CLI, PLUGINS
+
+sys.path.insert(0, str(PLUGINS))  # registers the test-only `scripted` and `importonly` connectors
 
 
 @pytest.fixture
@@ -22,63 +18,6 @@ def workdir(tmp_path, monkeypatch):
     return tmp_path
 
 
-class CLI:
-    """Runs the installed `commwatch` in a subprocess, as a user (or cron) would."""
-
-    def __init__(self, cwd: Path):
-        self.cwd = cwd
-        self.env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("COMMWATCH_", "X_", "REDDIT_", "YOUTUBE_"))
-        }
-        self.env.update(
-            PYTHONPATH=os.pathsep.join([str(PLUGINS), self.env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-            XDG_CONFIG_HOME=str(cwd / "xdg-config"),
-            XDG_DATA_HOME=str(cwd / "xdg-data"),
-            COLUMNS="200",
-            NO_COLOR="1",
-        )
-
-    def __call__(self, *args: str, input: str | None = None, env: dict | None = None, timeout: float = 120):
-        return subprocess.run(
-            [sys.executable, "-m", "commwatch.cli.main", *args],
-            cwd=self.cwd,
-            env={**self.env, **(env or {})},
-            input=input,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    def popen(self, *args: str, env: dict | None = None):
-        return subprocess.Popen(
-            [sys.executable, "-m", "commwatch.cli.main", *args],
-            cwd=self.cwd,
-            env={**self.env, **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    def json(self, *args: str):
-        result = self(*args, "--json")
-        assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout)
-
-
 @pytest.fixture
 def cli(workdir):
     return CLI(workdir)
-
-
-def write_script(path: Path, streams: dict) -> Path:
-    path.write_text(json.dumps({"streams": streams}))
-    return path
-
-
-def mentions(*specs, prefix: str = "") -> dict:
-    """A scripted page: mentions("1:great product", "2:refund now!") → {"mentions": [...]}."""
-    items = []
-    for spec in specs:
-        remote_id, _, text = spec.partition(":")
-        items.append({"id": prefix + remote_id, "text": text or f"mention {remote_id}", "author": f"user{remote_id}"})
-    return {"mentions": items}

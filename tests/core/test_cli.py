@@ -8,7 +8,7 @@ import pytest
 
 from commwatch.exitcodes import ExitCode
 
-from conftest import mentions, write_script
+from helpers import mentions, write_script
 
 HOSTILE = "pwned \x1b[2J\x1b[31mRED\x1b[0m [bold red]FREE[/bold red] [link=http://evil]click[/link] \u202eevil"
 

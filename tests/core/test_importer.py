@@ -4,7 +4,7 @@ import json
 
 from commwatch.exitcodes import ExitCode
 
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 
 def x_page(*ids: str) -> dict:

@@ -7,7 +7,7 @@ import pytest
 
 from commwatch.exitcodes import ExitCode
 
-from conftest import mentions, write_script
+from helpers import mentions, write_script
 
 
 @pytest.fixture

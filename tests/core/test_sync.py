@@ -9,7 +9,7 @@ from commwatch.store.db import open_store
 from commwatch.store.mentions import load_cursors
 from commwatch.sync import SyncLocked, redact, run_sync, sync_lock
 
-from conftest import mentions, write_script
+from helpers import mentions, write_script
 
 
 def make_config(tmp_path, sources: dict) -> config_module.Config:

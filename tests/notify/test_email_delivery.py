@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import mentions, write_script
+from helpers import mentions, write_script
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 from aiosmtpd.smtp import AuthResult  # noqa: E402

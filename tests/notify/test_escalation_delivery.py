@@ -10,7 +10,7 @@ import pytest
 from commwatch.exitcodes import ExitCode
 from commwatch.notify.targets import signature
 
-from conftest import mentions, write_script
+from helpers import mentions, write_script
 from receiver import Receiver
 
 SECRET = "hmac-s3cret-value"

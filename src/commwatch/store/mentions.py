@@ -248,18 +248,14 @@ def thread_context(conn: sqlite3.Connection, mention: dict[str, Any], limit: int
     """Stored mentions in the same thread (parents first, then siblings and replies), oldest first."""
     if not mention["thread_id"] and not mention["parent_id"]:
         return []
+    # One indexed lookup per relation (an OR across columns would scan the platform's rows).
     rows = conn.execute(
-        "SELECT * FROM mentions WHERE platform = ? AND id != ? AND "
-        "(thread_id = ? OR remote_id = ? OR remote_id = ? OR parent_id = ?) "
-        "ORDER BY created_at LIMIT ?",
-        (
-            mention["platform"],
-            mention["id"],
-            mention["thread_id"],
-            mention["thread_id"],
-            mention["parent_id"],
-            mention["remote_id"],
-            limit,
-        ),
+        "SELECT * FROM mentions WHERE id IN ("
+        " SELECT id FROM mentions WHERE thread_id = :thread"
+        " UNION SELECT id FROM mentions WHERE platform = :platform AND remote_id IN (:thread, :parent)"
+        " UNION SELECT id FROM mentions WHERE platform = :platform AND parent_id = :remote_id"
+        ") AND platform = :platform AND id != :id ORDER BY created_at LIMIT :limit",
+        {"thread": mention["thread_id"], "parent": mention["parent_id"], "platform": mention["platform"],
+         "remote_id": mention["remote_id"], "id": mention["id"], "limit": limit},  # fmt: skip
     ).fetchall()
     return rows_to_dicts(conn, rows)
