@@ -158,6 +158,8 @@ class Replier:
     def _attempt(self, row: sqlite3.Row) -> dict:
         text = worker.payload(row)["text"]
         target = target_of(get(self.conn, row["mention_id"]))
+        if row["source"] not in self.config.sources:
+            raise worker.GiveUp(f"source {row['source']!r} is no longer configured")
         try:
             connector = self._connector(row["source"])
             posted = None
@@ -171,8 +173,8 @@ class Replier:
             raise worker.GiveUp(str(exc)) from None
         except (ConnectorError, OSError, TimeoutError) as exc:
             raise worker.TryLater(str(exc)) from None
-        except KeyError as exc:  # the source was removed from the config since
-            raise worker.GiveUp(f"source {exc} is no longer configured") from None
+        except Exception as exc:  # a connector bug: reported, kept, and retried after the backoff
+            raise worker.TryLater(f"unexpected {type(exc).__name__} from the {row['source']} connector: {exc}") from None
         return {"remote_id": posted.remote_id, "url": posted.url}
 
     def _on_sent(self, conn: sqlite3.Connection, row: sqlite3.Row, result: dict, at: str) -> None:

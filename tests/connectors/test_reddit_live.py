@@ -17,7 +17,6 @@ from commwatch.connector import (
     REPLY,
     MissingCredentials,
     PermanentError,
-    RateLimited,
     ReplyTarget,
     SourceConfig,
     SourceOptionError,

@@ -132,3 +132,15 @@ def test_moderation_is_recorded_and_refusals_explained(cli, workdir, inbox):
     assert r.returncode == ExitCode.ERROR and "actions are: hide, unhide" in r.stderr
     r = cli("moderate", "scripted:forbidden", "hide")
     assert r.returncode == ExitCode.ERROR and "do not own the conversation" in r.stderr
+
+
+def test_a_reply_for_a_source_removed_from_the_config_fails_and_says_so(cli, workdir, inbox):
+    cli("reply", "1", "On it", "--yes", env={"SCRIPTED_REPLY_FAULT": "transient"})
+    config = (workdir / "commwatch.toml").read_text().replace("[sources.a]", "[sources.renamed]")
+    (workdir / "commwatch.toml").write_text(config)
+    db = sqlite3.connect(workdir / "inbox.db")
+    db.execute("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
+    db.commit()
+    r = cli("outbox", "retry")
+    assert "source 'a' is no longer configured" in r.stdout
+    assert outbox(workdir) == [("failed", 2)] and posted(inbox) == []

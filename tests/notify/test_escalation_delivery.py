@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-from commwatch.exitcodes import ExitCode
 from commwatch.notify.targets import signature
 
 from helpers import mentions, write_script

@@ -201,7 +201,7 @@ async def test_slash_searches_the_full_text_and_an_empty_search_clears_it(demo_d
         conn = open_store(demo_db)
         expected = count_mentions(conn, InboxFilter(search="refund*"))
         assert 0 < expected < 361
-        assert f'search "refund*"' in status_line(app) and f"{expected} mentions" in status_line(app)
+        assert 'search "refund*"' in status_line(app) and f"{expected} mentions" in status_line(app)
         assert "refund" in selected(app)["text"].lower() or "refund" in (selected(app)["title"] or "").lower()
         await pilot.press("slash", "ctrl+u", "enter")
         await settle(pilot)

@@ -109,21 +109,12 @@ def save_page(
 def upsert_mentions(conn: sqlite3.Connection, source: str, mentions: list[Mention], now: str) -> SaveResult:
     """Insert new mentions and refresh known ones; call inside a transaction."""
     by_key = {m.key: m for m in mentions}  # a page repeating an item counts once
-    existing = _existing_keys(conn, list(by_key))
+    existing = _ids_by_key(conn, list(by_key))
     # rowcount sums sqlite3_changes() over the rows: inserts plus real updates, not FTS trigger writes
     changed = conn.executemany(UPSERT_SQL, (row_values(m, source, now) for m in by_key.values())).rowcount
     fresh = [k for k in by_key if k not in existing]
-    new_ids = _ids_for(conn, fresh)
-    return SaveResult(new_keys=fresh, new_ids=new_ids, updated=changed - len(fresh))
-
-
-def _existing_keys(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    return set(_ids_by_key(conn, keys))
-
-
-def _ids_for(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> list[int]:
-    found = _ids_by_key(conn, keys)
-    return [found[k] for k in keys if k in found]
+    created = _ids_by_key(conn, fresh)
+    return SaveResult(new_keys=fresh, new_ids=[created[k] for k in fresh], updated=changed - len(fresh))
 
 
 def _ids_by_key(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
