@@ -6,17 +6,23 @@ pages), written by ``tools/make_demo_data.py``. ``data/manifest.json`` names an
 anchor time and, per stream, the response files in the order the real APIs would
 page through them.
 
-Each stream (``x``, ``reddit``, ``youtube``) yields one Page per file, parsed by
-that platform's own connector (looked up through the registry, so this package
-imports nothing but commwatch's public API). Works offline, needs no credentials.
+Each stream (``x``, ``reddit``, ``youtube``) yields one Page per file, carrying
+the file's body as a raw payload of that platform: commwatch parses it with the
+platform's own connector exactly as ``commwatch import`` would, so this package
+imports nothing but commwatch's public API and never loads another connector.
+Works offline, needs no credentials.
 
 Timestamps are shifted so the newest demo mention lands at about "now" on the
-first sync: shift = now − anchor, in whole seconds. The shift is kept in the
-cursor and reused, so re-syncs (and resumes after a crash) store the same times.
+first sync: shift = now − anchor, in whole seconds, applied to the time fields
+of the raw bodies (X ``created_at``, Reddit ``created``/``created_utc``/``edited``,
+YouTube ``publishedAt``/``updatedAt``). An edited X post's earlier versions are
+named by snowflake ids, which encode their time (X dates the post by the
+first); those ids move by the same shift. The shift is kept in the cursor and
+reused, so re-syncs (and resumes after a crash) store the same times.
 
 Where a request says more than its response body (a YouTube comments.list reply
-has no videoId: the caller knows it from the thread it asked about), the manifest
-entry's ``context`` supplies it, as the live connector would.
+may lack videoId: the caller knows it from the thread it asked about), the
+manifest entry's ``context`` supplies it in the body, as the live connector would.
 
 Cursor: ``{"page": N, "shift": S}`` where N counts the files already delivered,
 including the page it is attached to, so every page's cursor is a safe resume
@@ -32,11 +38,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from commwatch import registry
-from commwatch.connector import FETCH, Connector, ConnectorError, Page, parse_time
-from commwatch.model import Mention
+from commwatch.connector import FETCH, Connector, ConnectorError, Page, RawPayload, parse_time
 
-STREAMS = ("x", "reddit", "youtube")  # each stream is parsed by the connector of the same name
+STREAMS = ("x", "reddit", "youtube")  # each stream holds raw responses of the platform of the same name
+ISO_TIMES = ("created_at", "publishedAt", "updatedAt")  # "2026-01-15T11:58:00.000Z" / "…:00Z"
+EPOCH_TIMES = ("created", "created_utc", "edited")  # Reddit seconds; `edited` is false when never edited
+SNOWFLAKE_MS_SHIFT = 22  # an X id holds its creation time in milliseconds above its low 22 bits
 
 
 def _data_file(relative: str):
@@ -89,19 +96,11 @@ class DemoConnector(Connector):
             return
         if shift is None:
             shift = int((self.clock() - anchor()).total_seconds())
-        parse = self._parser(stream)
-        delta = timedelta(seconds=shift)
         for index in range(start, len(files)):
             relative = files[index]["file"]
-            try:
-                mentions = parse(load_payload(relative))
-            except Exception as exc:  # a parser bug must name the file it choked on
-                raise ConnectorError(
-                    f"the {stream} connector could not parse demo file {relative}: {type(exc).__name__}: {exc}"
-                ) from exc
-            context = files[index].get("context") or {}
-            mentions = [_with_context(_shifted(m, delta), context) for m in mentions]
-            yield Page(mentions=mentions, cursor={"page": index + 1, "shift": shift})
+            body = _shifted(load_payload(relative), shift)
+            _add_context(body, files[index].get("context") or {})
+            yield Page(payloads=[RawPayload(stream, body)], cursor={"page": index + 1, "shift": shift})
 
     @staticmethod
     def _read_cursor(cursor: dict[str, Any] | None) -> tuple[int, int | None]:
@@ -115,31 +114,40 @@ class DemoConnector(Connector):
             shift = None
         return page, None if shift is None else int(shift)
 
-    @staticmethod
-    def _parser(stream: str) -> Callable[[Any], list[Mention]]:
-        try:
-            return registry.load(stream).parse
-        except (registry.UnknownConnector, registry.BrokenConnector) as exc:
-            raise ConnectorError(f"the demo's {stream} stream needs the {stream} connector: {exc}") from exc
+
+def _shifted(node: Any, shift: int) -> Any:
+    """The raw body with every time field moved `shift` seconds later (the data's own shapes only)."""
+    if isinstance(node, list):
+        return [_shifted(item, shift) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key in ISO_TIMES and isinstance(value, str) and len(value) >= 20:
+            base = datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S") + timedelta(seconds=shift)
+            out[key] = base.strftime("%Y-%m-%dT%H:%M:%S") + value[19:]  # keeps ".000Z" or "Z"
+        elif key in EPOCH_TIMES and isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[key] = value + shift
+        elif key == "edit_history_tweet_ids" and isinstance(value, list):
+            own = node.get("id")  # the current version keeps its id: it is the mention's identity
+            out[key] = [v if v == own or not str(v).isdigit() else str(int(v) + (shift * 1000 << SNOWFLAKE_MS_SHIFT))
+                        for v in value]  # fmt: skip
+        else:
+            out[key] = _shifted(value, shift)
+    return out
 
 
-def _with_context(mention: Mention, context: dict[str, Any]) -> Mention:
+def _add_context(body: Any, context: dict[str, Any]) -> None:
     """Fill in what the request itself tells the caller and the body leaves out.
 
-    A YouTube comments.list?parentId=… response carries no videoId; the live
+    A YouTube comments.list?parentId=… response may carry no videoId; the live
     connector knows the video from the thread it asked about, and so does the
     manifest ("context": {"video_id": …}).
     """
     video_id = context.get("video_id")
-    if video_id and mention.platform == "youtube" and not mention.extra.get("video_id"):
-        mention.extra["video_id"] = video_id
-        if mention.url is None:
-            mention.url = f"https://www.youtube.com/watch?v={video_id}&lc={mention.remote_id}"
-    return mention
-
-
-def _shifted(mention: Mention, delta: timedelta) -> Mention:
-    mention.created_at = mention.created_at + delta
-    if mention.edited_at is not None:
-        mention.edited_at = mention.edited_at + delta
-    return mention
+    if not video_id or not isinstance(body, dict):
+        return
+    for item in body.get("items") or []:
+        snippet = item.get("snippet") if isinstance(item, dict) else None
+        if isinstance(snippet, dict) and not snippet.get("videoId"):
+            snippet["videoId"] = video_id

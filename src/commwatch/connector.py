@@ -46,13 +46,27 @@ class SourceConfig:
 
 
 @dataclass
-class Page:
-    """A batch of mentions and the cursor to keep once they are stored."""
+class RawPayload:
+    """A raw API response body for commwatch to parse with `platform`'s connector,
+    exactly as `commwatch import PLATFORM` would (the demo pages carry these)."""
 
-    mentions: list[Mention]
-    cursor: dict[str, Any]
+    platform: str
+    body: Any
+
+
+@dataclass
+class Page:
+    """A batch of mentions and the cursor to keep once they are stored.
+
+    A connector yields parsed `mentions`, or `payloads` that commwatch parses
+    through the registry (so a connector never loads another connector), or both.
+    """
+
+    mentions: list[Mention] = field(default_factory=list)
+    cursor: dict[str, Any] = field(default_factory=dict)
     requests: int = 1  # API requests this page cost (for run records)
     units: int = 0  # platform quota units this page cost (YouTube); recorded with the page
+    payloads: list[RawPayload] = field(default_factory=list)
 
 
 class Connector:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -21,6 +22,20 @@ class Level(str, enum.Enum):
     MEDIUM = "medium"
     HIGH = "high"
     URGENT = "urgent"
+
+    @classmethod
+    def for_score(cls, score: float) -> Level:
+        """urgent >= 75, high >= 50, medium >= 25, else low."""
+        for level in (cls.URGENT, cls.HIGH, cls.MEDIUM):
+            if score >= LEVEL_BANDS[level.value][0]:
+                return level
+        return cls.LOW
+
+
+# The 0–100 priority scores each level covers (inclusive). A priority set by a
+# rule or a person keeps the computed score but clamped into its level's band,
+# so the inbox's priority order agrees with the level shown.
+LEVEL_BANDS = {"low": (0, 24), "medium": (25, 49), "high": (50, 74), "urgent": (75, 100)}
 
 
 class Kind(str, enum.Enum):
@@ -84,6 +99,37 @@ class Mention:
     @property
     def key(self) -> tuple[str, str]:
         return (self.platform, self.remote_id)
+
+
+# A tag: letters, digits and - _ / : . + without spaces (the same for a person and a rule).
+TAG = re.compile(r"\w[\w\-/:.+]*")
+# A person's name (an assignee): anything printable on one line.
+_NOT_A_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def is_tag(text: str) -> bool:
+    return bool(TAG.fullmatch(text))
+
+
+def is_name(text: str) -> bool:
+    return bool(text.strip()) and not _NOT_A_NAME.search(text)
+
+
+@dataclass
+class InboxFilter:
+    """Which mentions a listing, a report or an export covers."""
+
+    status: str | None = "open"  # None: every status
+    platform: str | None = None
+    sentiment: str | None = None
+    tag: str | None = None
+    assignee: str | None = None
+    source: str | None = None
+    since: str | None = None  # ISO timestamp, inclusive
+    search: str | None = None
+    needs_reply: bool = False
+    limit: int | None = 50
+    offset: int = 0
 
 
 def utc(dt: datetime) -> datetime:

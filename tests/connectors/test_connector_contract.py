@@ -6,6 +6,7 @@ from datetime import timezone
 import pytest
 
 from commwatch import registry
+from commwatch.app.ingest import normalise
 from commwatch.connector import FETCH, IMPORT, MODERATE, REPLY, Connector, PayloadError, SourceConfig
 
 NAMES = list(registry.available())
@@ -69,11 +70,12 @@ def test_fetch_pages_are_resumable(connector_class, tmp_path):
         last = None
         for page in connector.fetch(stream, None):
             json.dumps(page.cursor)  # must be storable
-            for m in page.mentions:
+            mentions = normalise(page)  # its mentions, and its raw payloads parsed as commwatch would
+            for m in mentions:
                 assert m.platform in cls.platforms
                 assert isinstance(m.remote_id, str) and m.remote_id
                 assert m.created_at.tzinfo is not None and m.created_at.utcoffset() == timezone.utc.utcoffset(None)
-            total += len(page.mentions)
+            total += len(mentions)
             last = page.cursor
         if last is not None:
             assert list(connector.fetch(stream, last)) == []  # nothing new after the last cursor

@@ -25,7 +25,7 @@ from commwatch.connector import (
 from commwatch.exitcodes import ExitCode
 from commwatch.store.db import open_store
 from commwatch.store.mentions import load_cursors
-from commwatch.sync import run_sync
+from commwatch.app.sync import run_sync
 from commwatch_reddit import RedditConnector
 
 from fakes.reddit_server import CLIENT_ID, CLIENT_SECRET, PASSWORD, REFRESH_TOKEN, USERNAME, FakeReddit

@@ -23,7 +23,7 @@ from commwatch.connector import (
 from commwatch.exitcodes import ExitCode
 from commwatch.store.db import open_store
 from commwatch.store.mentions import load_cursors
-from commwatch.sync import run_sync
+from commwatch.app.sync import run_sync
 from commwatch_x import XConnector
 from fakes.x_server import running
 

@@ -8,8 +8,7 @@ import time
 import pytest
 
 from commwatch import config as config_module
-from commwatch.notify.worker import deliver_due
-from commwatch.replies import Replier
+from commwatch.app.session import Session
 from commwatch.store.db import open_store
 from commwatch_x import XConnector
 from fakes.x_server import running
@@ -77,15 +76,16 @@ def test_a_503_posts_nothing_and_the_retry_posts_once(cli, workdir, x, synced):
 def test_an_answer_that_comes_too_late_is_found_not_reposted(workdir, x, synced, monkeypatch):
     monkeypatch.setattr(XConnector, "timeout", (0.3, 0.3))
     cfg = config_module.load(workdir / "commwatch.toml")
-    replier = Replier(open_store(workdir / "inbox.db"), cfg, env=ENV)
+    session = Session(cfg, workdir / "inbox.db", env=ENV)
+    replier = session.replies
     x.inject("slow", delay=1.0, method="POST")  # X creates the post but answers after our timeout
-    first = replier.deliver(replier.queue(replier.draft(str(synced["id"]), "On it")))
+    first = replier.send(replier.draft(str(synced["id"]), "On it"))
     assert first.status == "pending"
     time.sleep(1.2)
     db = sqlite3.connect(workdir / "inbox.db")
     db.execute("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
     db.commit()
-    [second] = deliver_due(replier.conn, cfg, ENV)
+    [second] = session.deliver_due()
     assert second.status == "sent"
     assert len(our_replies(x)) == 1 and x.count("POST", "/2/tweets") == 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import signal
 import time
 from datetime import datetime, timedelta, timezone
@@ -23,7 +24,7 @@ from commwatch.connector import (
 )
 from commwatch.store.db import open_store
 from commwatch.store.mentions import load_cursors, units_used
-from commwatch.sync import run_sync
+from commwatch.app.sync import run_sync
 from commwatch_youtube import YouTubeConnector
 from commwatch_youtube.streams import SEARCH_CALLS_PER_DAY
 from fakes.youtube_server import ACME_CHANNEL, API_KEY, ENV, OTHER_CHANNEL, REFRESH_TOKEN, YouTubeFake
@@ -596,14 +597,14 @@ def test_oauth_problems_name_the_variables_and_never_their_values(youtube):
 
 def test_reply_units_are_recorded_through_the_outbox(youtube, db):
     """A reply sent by commwatch's outbox spends 50 units, and the store knows it."""
-    from commwatch.replies import Replier
+    from commwatch.app.session import Session
 
     world(youtube)
     cfg = make_config(youtube, channel_id=ACME_CHANNEL)
     sync(db, cfg)
     before = units_used(db, "yt", today())
     mention_id = db.execute("SELECT id FROM mentions WHERE kind = 'comment' LIMIT 1").fetchone()[0]
-    replier = Replier(db, cfg, env=ENV)
-    delivery = replier.deliver(replier.queue(replier.draft(str(mention_id), "Thanks for the report!")))
+    replier = Session(cfg, Path("unused.db"), conn=db, env=ENV).replies
+    delivery = replier.send(replier.draft(str(mention_id), "Thanks for the report!"))
     assert delivery.status == "sent"
     assert units_used(db, "yt", today()) == before + 50

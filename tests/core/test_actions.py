@@ -1,7 +1,8 @@
 import pytest
 
 from commwatch import timeutil
-from commwatch.actions import ActionError, Actions, MentionNotFound
+from commwatch.app.errors import ActionError, MentionNotFound
+from commwatch.app.verbs import Verbs
 from commwatch.config import Config, Target
 from commwatch.store import manage
 from commwatch.store.db import open_store, transaction
@@ -15,7 +16,7 @@ def actions(tmp_path):
     db = open_store(tmp_path / "inbox.db")
     save_page(db, "s", [mention("1"), mention("2")], NOW)
     config = Config(targets={"pr": Target("pr", "slack", {"url_env": "SLACK"})})
-    return Actions(db, config, actor="maria")
+    return Verbs(db, config, actor="maria")
 
 
 def history(actions, mid=1):
@@ -36,7 +37,7 @@ def test_every_change_is_an_event_with_who_and_what(actions):
         ("maria", "assign", {"from": None, "to": "sam"}),
         ("maria", "close", {"from": "open"}),
         ("maria", "reopen", {"from": "closed"}),
-        ("maria", "escalate", {"escalation": 1, "target": "pr", "note": "angry VIP", "from": "open"}),
+        ("maria", "escalate", {"escalation": 1, "target": "pr", "note": "angry VIP", "from": "open", "outbox": 1}),
     ]
     assert tuple(actions.conn.execute("SELECT target, note, actor FROM escalations").fetchone()) == ("pr", "angry VIP", "maria")
 

@@ -123,7 +123,7 @@ def test_json_mention_shape(cli, workdir):
     assert set(m) >= {"id", "platform", "remote_id", "source", "url", "author", "text", "created_at", "sentiment",
                       "priority", "status", "tags", "assignee", "replied"}  # fmt: skip
     assert set(m["author"]) >= {"handle", "name", "followers"}
-    assert set(m["priority"]) == {"score", "level", "reasons"} and m["priority"]["level"] in ("low", "medium", "high", "urgent")
+    assert set(m["priority"]) == {"score", "level", "reasons", "override"} and m["priority"]["level"] in ("low", "medium", "high", "urgent")
     assert m["created_at"].endswith("Z") and m["status"] == "open" and m["replied"] is False
 
 

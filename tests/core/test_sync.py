@@ -7,7 +7,7 @@ import pytest
 from commwatch import config as config_module
 from commwatch.store.db import open_store
 from commwatch.store.mentions import load_cursors
-from commwatch.sync import SyncLocked, redact, run_sync, sync_lock
+from commwatch.app.sync import SyncLocked, redact, run_sync, sync_lock
 
 from helpers import mentions, write_script
 

@@ -82,21 +82,19 @@ def test_a_slow_receiver_times_out_and_is_retried(cli, workdir, receiver, monkey
     receiver.slow_s = 2
     receiver.faults = ["slow"]
     from commwatch import config as config_module
-    from commwatch.actions import Actions
-    from commwatch.notify.worker import deliver_due
-    from commwatch.store.db import open_store
-    from commwatch.sync import run_sync
+    from commwatch.app.session import Session
+    from commwatch.app.sync import run_sync
 
     setup(workdir, WEBHOOK)
     cfg = config_module.load(workdir / "commwatch.toml")
-    db = open_store(workdir / "inbox.db")
-    run_sync(db, cfg)
-    Actions(db, cfg).escalate("1", "ops")
     env = {HOOK_ENV: receiver.url, "HOOK_SECRET": SECRET}
-    [first] = deliver_due(db, cfg, env)
+    session = Session(cfg, workdir / "inbox.db", env=env, background=lambda job: None)  # deliver by hand below
+    run_sync(session.conn, cfg)
+    session.verbs.escalate("1", "ops")
+    [first] = session.deliver_due()
     assert first.status == "pending" and "did not answer within" in first.message
     due_now(workdir)
-    [second] = deliver_due(db, cfg, env)
+    [second] = session.deliver_due()
     assert second.status == "sent"
     assert len(receiver.received) == 1  # the slow one answered after we gave up: it was not recorded as received
 
@@ -107,7 +105,7 @@ def test_killed_between_commit_and_delivery_delivers_once_later(cli, workdir, re
     # escalate without a reachable target variable in this process: committed, delivery fails for now
     code = (
         "import os, sys; sys.argv = ['commwatch', 'escalate', '1', '--to', 'ops'];"
-        "import commwatch.notify.worker as w; w.deliver_due = lambda *a, **k: os._exit(9);"
+        "import commwatch.app.session as s; s.Session.deliver_due = lambda *a, **k: os._exit(9);"
         "from commwatch.cli.main import run; run()"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=workdir, env=cli.env, capture_output=True, text=True)

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from commwatch import timeutil
-from commwatch.actions import Actions
+from commwatch.app.verbs import Verbs
 from commwatch.config import Config, Target
 from commwatch.model import Author, Kind, Level, Mention, Priority, Sentiment
 from commwatch.store import manage, outbox
@@ -74,7 +74,7 @@ def build(path, monkeypatch):
     for i in MENTIONS:
         save_page(conn, "demo", [mention(i)], "2026-03-09T00:00:00Z")
     assert [r[0] for r in conn.execute("SELECT id FROM mentions ORDER BY id")] == list(MENTIONS)
-    actions = Actions(conn, Config(targets={"pr": Target("pr", "slack", {})}), actor="maria")
+    actions = Verbs(conn, Config(targets={"pr": Target("pr", "slack", {})}), actor="maria")
 
     def clock(when: str):
         monkeypatch.setattr(timeutil, "now", lambda: at(when))

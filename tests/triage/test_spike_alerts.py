@@ -7,7 +7,7 @@ import pytest
 
 from commwatch import config as config_module
 from commwatch.model import Author, Level, Mention, Priority, Sentiment
-from commwatch.spikes import check_alerts
+from commwatch.app.alerts import check_alerts
 from commwatch.store.alerts import list_alerts
 from commwatch.store.db import open_store
 from commwatch.store.mentions import save_page

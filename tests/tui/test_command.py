@@ -7,6 +7,7 @@ import sys
 
 from commwatch.cli import state as state_module
 from commwatch.cli import tui_cmd
+from commwatch.model import InboxFilter
 
 
 def test_the_cli_and_the_tui_command_module_do_not_import_textual():
@@ -24,5 +25,5 @@ def test_tui_opens_the_configured_store(tmp_path, monkeypatch, demo_db):
     monkeypatch.setattr(tui_cmd, "state", state_module.State(str(tmp_path / "commwatch.toml"), str(demo_db)))
     tui_cmd.tui()
     (app,) = started
-    assert app.db_path == demo_db and app.config.templates == {"hi": "Hi {author}"}
-    assert app.conn.execute("SELECT count(*) FROM mentions").fetchone()[0] == 361
+    assert app.session.db_path == demo_db and app.config.templates == {"hi": "Hi {author}"}
+    assert app.session.views.count(InboxFilter(status=None)) == 361

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from commwatch.actions import Actions
+from commwatch.app.verbs import Verbs
 from commwatch.store.db import open_store
 from commwatch.store.inbox import InboxFilter, count_mentions
 from commwatch.tui.screens.composer import ComposerScreen
@@ -76,7 +76,7 @@ async def test_enter_focuses_the_detail_and_escape_comes_back(demo_db):
 async def test_t_tags_with_completion_of_existing_tags(demo_db):
     ids = first_ids(demo_db, 3)
     conn = open_store(demo_db)
-    Actions(conn, config_for(demo_db.parent, scripted=False), "someone").tag(ids[2], ["billing"])
+    Verbs(conn, config_for(demo_db.parent, scripted=False), "someone").tag(ids[2], ["billing"])
     conn.close()
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -125,7 +125,7 @@ async def test_e_escalates_to_a_target_with_a_note_and_delivers_it(mixed_db, tmp
         await settle(pilot)
         m = mention(mixed_db, top[0])
         assert m["status"] == "escalated"
-        assert ("escalate", {"escalation": 1, "target": "oncall", "note": "VIP, churn risk", "from": "open"}) in events(mixed_db, top[0])
+        assert ("escalate", {"escalation": 1, "target": "oncall", "note": "VIP, churn risk", "from": "open", "outbox": 1}) in events(mixed_db, top[0])
         assert [a for a, _ in events(mixed_db, top[0])][-1] == "escalation-delivered"
         delivered = json.loads((tmp_path / "oncall.jsonl").read_text())
         assert delivered["escalation"]["note"] == "VIP, churn risk" and delivered["mention"]["id"] == top[0]
@@ -232,7 +232,7 @@ async def test_f_filters_by_platform_sentiment_and_needs_reply(demo_db):
 async def test_f_filters_by_tag_and_assignee(demo_db):
     ids = first_ids(demo_db, 5)
     conn = open_store(demo_db)
-    actions = Actions(conn, config_for(demo_db.parent, scripted=False), "someone")
+    actions = Verbs(conn, config_for(demo_db.parent, scripted=False), "someone")
     actions.tag(ids[3], ["billing"])
     actions.assign(ids[3], "maria")
     actions.assign(ids[4], "maria")
@@ -279,7 +279,7 @@ async def test_R_reloads_what_another_process_changed(demo_db):
         await settle(pilot)
         await pilot.press("j")
         other = open_store(demo_db)
-        Actions(other, config_for(demo_db.parent, scripted=False), "cli").tag(ids[1], ["from-cli"])
+        Verbs(other, config_for(demo_db.parent, scripted=False), "cli").tag(ids[1], ["from-cli"])
         other.close()
         await pilot.press("R")
         await settle(pilot)
@@ -406,19 +406,16 @@ async def test_a_failed_reply_is_a_notification(mixed_db, tmp_path, monkeypatch,
 
 
 async def test_a_crashing_connector_is_a_notification_not_a_traceback(mixed_db, tmp_path, monkeypatch):
-    from commwatch.replies import Replier
-
-    def boom(self, outbox_id):
-        raise RuntimeError("connector bug")
-
-    monkeypatch.setattr(Replier, "deliver", boom)
+    monkeypatch.setenv("SCRIPTED_REPLY_FAULT", "bug")
     app = scripted_app(mixed_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("r", *"On it", "ctrl+s", "y")
         await settle(pilot)
-        assert "reply failed: RuntimeError: connector bug" in notes(app)
+        assert any("unexpected RuntimeError from the s connector: connector bug" in n for n in notes(app))
         assert app.is_running
+    conn = open_store(mixed_db)
+    assert conn.execute("SELECT status FROM outbox").fetchone()[0] == "pending"  # kept, retried after the backoff
 
 
 async def test_r_where_no_source_can_reply_says_so(demo_db):

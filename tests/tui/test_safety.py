@@ -42,3 +42,24 @@ async def test_control_characters_are_shown_inert_and_markup_literally(hostile_d
         await pilot.press("r", *"ok", "ctrl+s")
         body = str(app.screen.body)
         assert "@[b]mallory␛[5m" in body and "\x1b" not in body
+
+
+async def test_every_field_of_the_detail_is_inert(hostile_db, tmp_path):
+    """Ids, source, tags, assignee, history actors and notes: not only the text."""
+    import sqlite3
+
+    db = sqlite3.connect(hostile_db)
+    with db:
+        db.execute("UPDATE mentions SET remote_id = ?, source = ?, assignee = ?",
+                   ("1\x1b]52;c;eA==\x07", "s\u202eevil", "bob\x1b]0;T\x07"))  # fmt: skip
+        db.execute("INSERT INTO mention_tags (mention_id, tag) VALUES (1, 'vip\x9b31m')")
+        db.execute("INSERT INTO events (mention_id, at, actor, action, detail) VALUES "
+                   "(1, '2026-01-15T10:00:00Z', 'eve\u2066x\u2069', 'note', '{\"note\": \"hi \\u001b[2J\"}')")  # fmt: skip
+    app = make_app(hostile_db, config_for(tmp_path), filter=InboxFilter(platform="scripted"))
+    async with app.run_test(size=(160, 35)) as pilot:
+        await settle(pilot)
+        shown = detail(app) + "\n".join(list_lines(app))
+        assert not any(c in shown for c in "\x1b\x07\x9b\u202e\u2066\u2069")
+        for visible in ("1␛]52;c;eA==\\x07", "source s\\u202eevil", "vip\\x9b31m", "assignee: bob␛]0;T\\x07",
+                        "eve\\u2066x\\u2069", "hi ␛[2J"):  # fmt: skip
+            assert visible in shown, visible

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from commwatch.config import parse
 from commwatch.store.db import open_store
-from commwatch.sync import run_sync
+from commwatch.app.sync import run_sync
 
 
 def demo_anchor():

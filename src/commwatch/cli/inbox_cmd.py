@@ -8,7 +8,6 @@ from commwatch.cli.filters import SENTIMENTS, choice, status_filter, when
 from commwatch.cli.state import state
 
 
-
 def inbox(
     status: str = typer.Option("open", "--status", help="open | snoozed | escalated | closed | all."),
     platform: str = typer.Option(None, "--platform", help="x | reddit | youtube."),
@@ -23,40 +22,34 @@ def inbox(
     as_json: bool = typer.Option(False, "--json", help="A JSON array on stdout."),
 ) -> None:
     """List mentions, most urgent first, then newest."""
-    from commwatch.actions import Actions
-    from commwatch.store.inbox import InboxFilter, count_mentions, list_mentions
-    status_value = status_filter(status)
-    choice(sentiment, SENTIMENTS, "--sentiment")
-    since_iso = when(since, "--since")
+    from commwatch.model import InboxFilter
 
-    conn = state.db
-    Actions(conn, state.config).wake_snoozed()
     f = InboxFilter(
-        status=status_value,
+        status=status_filter(status),
         platform=platform.lower() if platform else None,
-        sentiment=sentiment,
+        sentiment=choice(sentiment, SENTIMENTS, "--sentiment"),
         tag=tag,
         assignee=assignee,
         source=source,
-        since=since_iso,
+        since=when(since, "--since"),
         search=search,
         needs_reply=needs_reply,
         limit=limit,
     )
-    mentions = list_mentions(conn, f)
+    views = state.session.views
+    mentions = views.inbox(f)
     if as_json:
         from commwatch.cli.render import print_json
 
         print_json(mentions)
         return
     if not mentions:
-        empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM mentions)").fetchone()[0]
-        hint = "the inbox is empty: run `commwatch sync`" if empty else "nothing matches these filters"
+        hint = "the inbox is empty: run `commwatch sync`" if views.is_empty() else "nothing matches these filters"
         typer.echo(hint, err=True)
         return
     from commwatch.cli.render import inbox_table
 
-    total = count_mentions(conn, f) if len(mentions) == limit else len(mentions)
+    total = views.count(f) if len(mentions) == limit else len(mentions)
     inbox_table(mentions, total)
 
 
@@ -65,25 +58,12 @@ def show(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """One mention in full: text, author, thread, scores and reasons, history."""
-    from commwatch.actions import MentionNotFound
-    from commwatch.store import manage
-    from commwatch.store.mentions import get, resolve_id, thread_context
-    from commwatch.store.outbox import replies_sent
-
-    conn = state.db
-    mention_id = resolve_id(conn, mention)
-    if mention_id is None:
-        raise MentionNotFound(mention)
-    m = get(conn, mention_id)
-    history = manage.history(conn, mention_id)
-    thread = thread_context(conn, m)
-    replies = replies_sent(conn, mention_id)
+    detail = state.session.views.detail(mention)
     if as_json:
         from commwatch.cli.render import print_json
 
-        print_json({**m, "history": history, "thread": thread, "replies": replies})
+        print_json(detail.to_dict())
         return
     from commwatch.cli.render import mention_detail
 
-    mention_detail(m, history, thread, replies)
-
+    mention_detail(detail)

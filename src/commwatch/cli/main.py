@@ -1,7 +1,8 @@
 """The `commwatch` command: global options, command registration, and the one exit path.
 
-Commands stay thin: they parse options, call the core, and render. Errors
-from the core become one line on stderr and an ExitCode here, in run().
+Commands stay thin: they parse options, call the application layer (through
+the Session in cli/state.py), and draw. Errors it raises on purpose become one
+line on stderr and an ExitCode here, in run().
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ app.command("assign")(manage_cmd.assign)
 app.command("snooze")(manage_cmd.snooze)
 app.command("close")(manage_cmd.close)
 app.command("reopen")(manage_cmd.reopen)
+app.command("priority")(manage_cmd.priority)
 app.command("escalate")(manage_cmd.escalate)
 app.command("reply")(reply_cmd.reply)
 app.command("moderate")(reply_cmd.moderate)
@@ -58,7 +60,7 @@ app.command("connectors")(misc_cmd.connectors)
 
 
 def fail(message: str, code: ExitCode) -> None:
-    from commwatch.cli.render import inert
+    from commwatch.text import inert
 
     sys.stderr.write(f"commwatch: {inert(message)}\n")
     sys.exit(int(code))
@@ -85,11 +87,8 @@ def exit_code_for(exc: Exception) -> ExitCode | None:
     The exception classes are imported here, after the fact, so that
     `commwatch --help` does not pay for importing the modules that define them.
     """
-    from commwatch.actions import ActionError
+    from commwatch.app.errors import ActionError, ImportRefused, StoreError, SyncLocked
     from commwatch.config import ConfigError
-    from commwatch.importer import ImportRefused
-    from commwatch.store.db import StoreError
-    from commwatch.sync import SyncLocked
 
     if isinstance(exc, ConfigError):
         return ExitCode.CONFIG

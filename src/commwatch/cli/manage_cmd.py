@@ -1,4 +1,4 @@
-"""tag, untag, assign, snooze, close, reopen, escalate: one line each around commwatch.actions."""
+"""tag, untag, assign, snooze, close, reopen, escalate, priority: one line each around the session's verbs."""
 
 from __future__ import annotations
 
@@ -9,50 +9,59 @@ from commwatch.cli.state import state
 ID = typer.Argument(..., metavar="ID", help="Local id from the inbox, or PLATFORM:REMOTE_ID.")
 
 
-def _actions():
-    from commwatch.actions import Actions
-
-    return Actions(state.db, state.config)
-
-
 def _done(m: dict, what: str) -> None:
-    from commwatch.cli.render import excerpt
+    from commwatch.text import excerpt
 
     typer.echo(f"#{m['id']} {what} · {m['status']} · {excerpt(m['text'], 60)}")
 
 
 def tag(mention: str = ID, tags: list[str] = typer.Argument(..., metavar="TAG...")) -> None:
     """Add tags to a mention."""
-    m = _actions().tag(mention, tags)
-    _done(m, "tags: " + " ".join(m["tags"]))
+    from commwatch.text import fields
+
+    m = state.session.verbs.tag(mention, tags)
+    _done(m, "tags: " + fields(m["tags"]))
 
 
 def untag(mention: str = ID, tags: list[str] = typer.Argument(..., metavar="TAG...")) -> None:
     """Remove tags from a mention."""
-    m = _actions().untag(mention, tags)
-    _done(m, "tags: " + (" ".join(m["tags"]) or "none"))
+    from commwatch.text import fields
+
+    m = state.session.verbs.untag(mention, tags)
+    _done(m, "tags: " + (fields(m["tags"]) or "none"))
 
 
 def assign(mention: str = ID, name: str = typer.Argument(..., help="Who handles it; '-' to unassign.")) -> None:
     """Assign a mention to someone."""
-    m = _actions().assign(mention, None if name == "-" else name)
-    _done(m, f"assigned to {m['assignee']}" if m["assignee"] else "unassigned")
+    from commwatch.text import field
+
+    m = state.session.verbs.assign(mention, None if name == "-" else name)
+    _done(m, f"assigned to {field(m['assignee'])}" if m["assignee"] else "unassigned")
 
 
 def snooze(mention: str = ID, duration: str = typer.Argument(..., help="30m, 2h, 3d, 1w.")) -> None:
     """Hide a mention from the inbox until the time is up."""
-    m = _actions().snooze(mention, duration)
+    m = state.session.verbs.snooze(mention, duration)
     _done(m, f"snoozed until {m['snoozed_until']}")
 
 
 def close(mention: str = ID) -> None:
     """Close a mention (done, nothing more to do)."""
-    _done(_actions().close(mention), "closed")
+    _done(state.session.verbs.close(mention), "closed")
 
 
 def reopen(mention: str = ID) -> None:
     """Reopen a closed, snoozed or escalated mention."""
-    _done(_actions().reopen(mention), "reopened")
+    _done(state.session.verbs.reopen(mention), "reopened")
+
+
+def priority(
+    mention: str = ID,
+    level: str = typer.Argument(..., help="low | medium | high | urgent, or auto for the computed priority."),
+) -> None:
+    """Set a mention's priority by hand (kept by re-syncs and rules; `auto` returns to the computed one)."""
+    m = state.session.verbs.set_priority(mention, level.lower())
+    _done(m, f"priority {m['priority']['level']}" + ("" if m["priority"]["override"] else " (computed)"))
 
 
 def escalate(
@@ -61,10 +70,7 @@ def escalate(
     note: str = typer.Option(None, "--note", help="Why, for whoever picks it up."),
 ) -> None:
     """Escalate a mention: marks it escalated and delivers it to the target (Slack, webhook, e-mail, command)."""
-    from commwatch.notify.worker import deliver_due
+    from commwatch.text import field
 
-    m = _actions().escalate(mention, to, note)
-    _done(m, f"escalated{' to ' + to if to else ''}")
-    for delivery in deliver_due(state.db, state.config):
-        if delivery.status != "sent":
-            typer.echo(f"commwatch: delivery {delivery.outbox_id} {delivery.status}: {delivery.message}", err=True)
+    m = state.session.verbs.escalate(mention, to, note)
+    _done(m, f"escalated{' to ' + field(to) if to else ''}")

@@ -27,7 +27,7 @@ def score() -> None:
     """The triage scorer alone: JSON Lines {"text": …} on stdin, {"label", "score"} on stdout."""
     import json
 
-    from commwatch.triage.sentiment import score_text
+    from commwatch.app.score import score as score_text
 
     bad = 0
     for number, line in enumerate(sys.stdin, start=1):
@@ -43,8 +43,7 @@ def score() -> None:
             sys.stdout.write(json.dumps({"error": f"line {number}: no text"}) + "\n")
             bad += 1
             continue
-        s = score_text(text)
-        sys.stdout.write(json.dumps({"label": s.label, "score": s.score}) + "\n")
+        sys.stdout.write(json.dumps(score_text(text)) + "\n")
     if bad:
         from commwatch.exitcodes import ExitCode
 
@@ -53,54 +52,35 @@ def score() -> None:
 
 def connectors(as_json: bool = typer.Option(False, "--json")) -> None:
     """Installed connectors, their capabilities, and which sources use them."""
-    from commwatch import registry
+    from commwatch.app.views import connectors as listing
+    from commwatch.text import field, fields
 
     try:
-        used: dict[str, list[str]] = {}
-        for name, source in state.config.sources.items():
-            used.setdefault(source.connector, []).append(name)
+        config = state.config
     except Exception:  # listing connectors must work even with a broken config
-        used = {}
-    rows = []
-    for name, ep in registry.available().items():
-        row = {"name": name, "module": ep.value, "sources": used.get(name, [])}
-        try:
-            cls = registry.load(name)
-            row.update(
-                description=cls.description,
-                platforms=list(cls.platforms),
-                capabilities=sorted(cls.capabilities),
-                credentials=list(cls.credentials),
-                units_today=_units_today(cls, row["sources"]),
-            )
-        except registry.BrokenConnector as exc:
-            row.update(error=str(exc))
-        rows.append(row)
+        config = None
+    store = (lambda: state.session.conn) if config is not None and state.db_path.exists() else None
+    rows = listing(config, store)
     if as_json:
         from commwatch.cli.render import print_json
 
         print_json(rows)
         return
     for row in rows:
+        name = field(row["name"])
         if "error" in row:
-            typer.echo(f"{row['name']:<9} BROKEN: {row['error']}")
+            typer.echo(f"{name:<9} BROKEN: {inert_line(row['error'])}")
             continue
         caps = ", ".join(row["capabilities"]) or "-"
-        typer.echo(f"{row['name']:<9} {row['description']}")
-        typer.echo(f"{'':<9} capabilities: {caps}; sources: {', '.join(row['sources']) or '-'}")
+        typer.echo(f"{name:<9} {inert_line(row['description'])}")
+        typer.echo(f"{'':<9} capabilities: {caps}; sources: {fields(row['sources'], ', ') or '-'}")
         if row["credentials"]:
-            typer.echo(f"{'':<9} credentials: {', '.join(row['credentials'])}")
+            typer.echo(f"{'':<9} credentials: {fields(row['credentials'], ', ')}")
         for source, units in row["units_today"].items():
-            typer.echo(f"{'':<9} {source}: {units} quota units used today")
+            typer.echo(f"{'':<9} {field(source)}: {units} quota units used today")
 
 
-def _units_today(cls, sources: list[str]) -> dict[str, int]:
-    """Quota units each source spent in the platform's current quota day (only where any were spent)."""
-    if not sources or not state.db_path.exists():
-        return {}
-    from commwatch import timeutil
-    from commwatch.store.mentions import units_used
+def inert_line(text: str) -> str:
+    from commwatch.text import inert
 
-    day = cls.quota_day(timeutil.now())
-    spent = {source: units_used(state.db, source, day) for source in sources}
-    return {source: units for source, units in spent.items() if units}
+    return inert(text, single_line=True)

@@ -1,68 +1,32 @@
-"""Showing mentions on a terminal. Mention text is data: it is never interpreted.
+"""Drawing on a terminal. Every stored value is data: it goes through commwatch.text, never into markup.
 
-Control characters (ANSI escapes, carriage returns, bidi overrides) are
-replaced by visible stand-ins, and text reaches Rich as Text objects, never as
-markup, so "[bold]" in a tweet prints as "[bold]".
+Control and invisible characters become visible stand-ins (commwatch.text), and
+text reaches Rich as Text objects, never as markup, so "[bold]" in a tweet
+prints as "[bold]".
 """
 
 from __future__ import annotations
 
-import json
-import re
 import sys
-from datetime import datetime, timezone
 from typing import Any
 
-# C0 (but tab/newline), DEL, C1, and the Unicode bidi controls that reorder what is shown.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def inert(text: str | None, *, single_line: bool = False) -> str:
-    """Text with every control character made visible (ESC → ␛, others → \\xNN or \\uNNNN)."""
-    if not text:
-        return ""
-
-    def visible(match: re.Match) -> str:
-        ch = match.group()
-        if ch == "\x1b":
-            return "␛"
-        code = ord(ch)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    text = _UNSAFE.sub(visible, text)
-    if single_line:
-        text = " ".join(text.split())
-    return text
-
-
-def excerpt(text: str | None, width: int) -> str:
-    text = inert(text, single_line=True)
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
-
-
-def age(created_at: str | None, now: datetime | None = None) -> str:
-    if not created_at:
-        return ""
-    then = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
-    seconds = max(0, int(((now or datetime.now(timezone.utc)) - then).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
-def followers(n: int | None) -> str:
-    if n is None:
-        return ""
-    for suffix, size in (("M", 1_000_000), ("k", 1_000)):
-        if n >= size:
-            return f"{n / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return str(n)
+from commwatch.text import (
+    LEVEL_STYLE,
+    SENTIMENT_STYLE,
+    age,
+    excerpt,
+    field,
+    fields,
+    followers,
+    inert,
+    json_text,
+    platform_short,
+)
 
 
 def print_json(value: Any) -> None:
-    """JSON on stdout; escapes keep control characters in mention text inert."""
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    """JSON on stdout; C0 is escaped by JSON itself, C1 and invisible characters as \\uNNNN."""
+    sys.stdout.write(json_text(value))
     sys.stdout.write("\n")
 
 
@@ -70,10 +34,6 @@ def console(stderr: bool = False):
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
-
-
-LEVEL_STYLE = {"urgent": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
-SENTIMENT_STYLE = {"negative": "red", "neutral": "", "positive": "green"}
 
 
 def inbox_table(mentions: list[dict[str, Any]], total: int | None = None) -> None:
@@ -90,16 +50,16 @@ def inbox_table(mentions: list[dict[str, Any]], total: int | None = None) -> Non
         cells = [
             Text(str(m["id"])),
             Text(level, style=LEVEL_STYLE.get(level, "")),
-            Text(PLATFORM_SHORT.get(m["platform"], m["platform"])),
-            Text(excerpt("@" + m["author"]["handle"], 16)),
+            Text(platform_short(m["platform"])),
+            Text(excerpt("@" + (m["author"]["handle"] or ""), 16, is_field=True)),
             Text(label[:3], style=SENTIMENT_STYLE.get(label, "")),
         ]
         if wide:
-            cells += [Text(m["status"]), Text(excerpt(" ".join(m["tags"]), 20))]
+            cells += [Text(m["status"]), Text(excerpt(" ".join(m["tags"]), 20, is_field=True))]
         cells.append(Text(age(m["created_at"])))
         text = f"{m['title']} — {m['text']}" if m.get("title") else m["text"]
         rows.append((cells, text))
-    widths = [max([len(h)] + [len(cells[i].plain) for cells, _ in rows]) for i, h in enumerate(headers)]
+    widths = [max([len(h)] + [cells[i].cell_len for cells, _ in rows]) for i, h in enumerate(headers)]
     text_width = max(10, out.width - sum(widths) - 2 * len(widths))
     table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
     for header in headers:
@@ -112,24 +72,21 @@ def inbox_table(mentions: list[dict[str, Any]], total: int | None = None) -> Non
         out.print(Text(f"{len(mentions)} of {total} shown; --limit N for more", style="dim"))
 
 
-PLATFORM_SHORT = {"x": "X", "reddit": "RD", "youtube": "YT"}
-
-
-def mention_detail(
-    m: dict[str, Any], history: list[dict[str, Any]], thread: list[dict[str, Any]], replies: list[dict[str, Any]]
-) -> None:
+def mention_detail(detail) -> None:
+    """`show`: a views.MentionDetail, every stored value inert."""
     from rich.text import Text
 
+    m = detail.mention
     out = console()
     a = m["author"]
     head = Text()
     head.append(f"#{m['id']} ", style="bold")
-    head.append(f"{m['platform']}:{m['remote_id']}  ")
+    head.append(f"{field(m['platform'])}:{field(m['remote_id'])}  ")
     head.append(f"{m['status']}", style="bold")
     if m["snoozed_until"]:
         head.append(f" until {m['snoozed_until']}")
     out.print(head)
-    who = f"@{inert(a['handle'])}"
+    who = f"@{field(a['handle'])}"
     if a["name"]:
         who += f" ({inert(a['name'], single_line=True)})"
     if a["followers"] is not None:
@@ -137,41 +94,62 @@ def mention_detail(
     if a["verified"]:
         who += " · verified"
     out.print(Text(who))
-    out.print(Text(f"{m['created_at']} · {m['kind']} · source {m['source']}", style="dim"))
+    out.print(Text(f"{m['created_at']} · {field(m['kind'])} · source {field(m['source'])}", style="dim"))
     if m["url"]:
-        out.print(Text(inert(m["url"]), style="dim"))
+        out.print(Text(field(m["url"]), style="dim"))
     out.print()
     if m["title"]:
         out.print(Text(inert(m["title"]), style="bold"))
     out.print(Text(inert(m["text"])))
     out.print()
     s, p = m["sentiment"], m["priority"]
-    out.print(Text(f"sentiment {s['label']} ({s['score']:+.2f})", style=SENTIMENT_STYLE.get(s["label"] or "", "")))
+    if s["label"]:
+        out.print(Text(f"sentiment {s['label']} ({s['score']:+.2f})", style=SENTIMENT_STYLE.get(s["label"], "")))
     line = Text(f"priority {p['level']} ({p['score']})", style=LEVEL_STYLE.get(p["level"] or "", ""))
+    if p.get("override"):
+        line.append(" set by hand or rule", style="")
     if p["reasons"]:
-        line.append(": " + "; ".join(inert(r) for r in p["reasons"]), style="")
+        line.append(": " + "; ".join(inert(r, single_line=True) for r in p["reasons"]), style="")
     out.print(line)
-    out.print(Text(f"tags: {' '.join(m['tags']) or '-'} · assignee: {m['assignee'] or '-'} · replied: {'yes' if m['replied'] else 'no'}"))
+    out.print(Text(f"tags: {fields(m['tags']) or '-'} · assignee: {field(m['assignee']) or '-'} · "
+                   f"replied: {'yes' if m['replied'] else 'no'}"))  # fmt: skip
     if m["metrics"]:
-        out.print(Text("metrics: " + ", ".join(f"{k} {v}" for k, v in sorted(m["metrics"].items())), style="dim"))
-    if thread:
+        out.print(Text("metrics: " + ", ".join(f"{field(k)} {field(v)}" for k, v in sorted(m["metrics"].items())),
+                       style="dim"))  # fmt: skip
+    if detail.thread:
         out.print()
         out.print(Text("Thread (stored)", style="bold"))
-        for t in thread:
+        for t in detail.thread:
             marker = "↳ " if t["parent_id"] else ""
-            head = f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20)} {age(t['created_at'])}: "
+            head = f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20, is_field=True)} {age(t['created_at'])}: "
             out.print(Text(head + excerpt(t["text"], max(20, out.width - len(head)))))
-    if replies:
+    if detail.replies:
         out.print()
         out.print(Text("Replies sent", style="bold"))
-        for r in replies:
-            out.print(Text(f"  {r['sent_at']} {r['actor']}: {excerpt(r['text'], max(20, out.width - 40))}"))
+        for r in detail.replies:
+            out.print(Text(f"  {r['sent_at']} {field(r['actor'])}: {excerpt(r['text'], max(20, out.width - 40))}"))
             if r.get("url") or r.get("remote_id"):
-                out.print(Text(f"    {inert(r.get('url') or r['remote_id'])}", style="dim"))
+                out.print(Text(f"    {field(r.get('url') or r['remote_id'])}", style="dim"))
     out.print()
     out.print(Text("History", style="bold"))
-    if not history:
+    if not detail.history:
         out.print(Text("  no changes yet", style="dim"))
-    for e in history:
-        detail = ", ".join(f"{k}={inert(str(v), single_line=True)}" for k, v in e["detail"].items() if v is not None)
-        out.print(Text(f"  {e['at']}  {e['actor']}  {e['action']}" + (f"  {detail}" if detail else "")))
+    for e in detail.history:
+        out.print(Text(f"  {e['at']}  {field(e['actor'])}  {field(e['action'])}" + _detail(e["detail"])))
+
+
+def _detail(detail: dict[str, Any]) -> str:
+    """An event's detail as k=v pairs, every value inert and on one line."""
+    parts = []
+    for k, v in detail.items():
+        if v is None:
+            continue
+        value = " ".join(map(str, v)) if isinstance(v, list) else str(v)
+        parts.append(f"{field(k)}={inert(value, single_line=True)}")
+    return "  " + ", ".join(parts) if parts else ""
+
+
+def alert_line(a: dict[str, Any]) -> str:
+    return (f"{a['fired_at']}  {field(a['name'])}: {a['count']} {field(a['metric'])} mentions in {a['window']} "
+            f"(baseline {a['baseline_mean']:.1f} ± {a['baseline_std']:.1f}, threshold {a['threshold']:.1f})"
+            + (f" → {field(a['target'])}" if a["target"] else ""))  # fmt: skip

@@ -12,12 +12,6 @@ from commwatch.exitcodes import ExitCode
 ID = typer.Argument(..., metavar="ID", help="Local id from the inbox, or PLATFORM:REMOTE_ID.")
 
 
-def _replier():
-    from commwatch.replies import Replier
-
-    return Replier(state.db, state.config)
-
-
 def reply(
     mention: str = ID,
     text: str = typer.Argument(None, help="What to post (or use --template)."),
@@ -26,9 +20,9 @@ def reply(
     yes: bool = typer.Option(False, "--yes", "-y", help="Post without asking (needed when not on a terminal)."),
 ) -> None:
     """Reply to a mention on its platform, exactly once (through the outbox)."""
-    from commwatch.cli.render import inert
+    from commwatch.text import inert
 
-    replier = _replier()
+    replier = state.session.replies
     draft = replier.draft(mention, text, template)
     if dry_run:
         typer.echo("dry run, nothing posted: " + inert(draft.describe()))
@@ -40,13 +34,13 @@ def reply(
         if not typer.confirm("Post this reply?", default=False):
             typer.echo("not posted")
             raise typer.Exit(int(ExitCode.OK))
-    outbox_id = replier.queue(draft)
-    delivery = replier.deliver(outbox_id)
+    delivery = replier.send(draft)
     if delivery.status == "sent":
         url = delivery.result.get("url") or delivery.result["remote_id"]
-        typer.echo(f"#{draft.mention['id']} replied: {url}")
+        typer.echo(f"#{draft.mention['id']} replied: {inert(url, single_line=True)}")
         return
-    typer.echo(f"commwatch: reply {outbox_id} {delivery.status}: {inert(delivery.message)}", err=True)
+    typer.echo(f"commwatch: reply {delivery.outbox_id} {delivery.status}: {inert(delivery.message, single_line=True)}",
+               err=True)  # fmt: skip
     raise typer.Exit(int(ExitCode.ERROR))
 
 
@@ -56,7 +50,7 @@ def moderate(
     ban: bool = typer.Option(False, "--ban", help="YouTube reject: also ban the author from the channel."),
 ) -> None:
     """Moderate a mention on its platform (recorded in its history)."""
-    m = _replier().moderate(mention, action.lower(), ban=ban)
+    m = state.session.replies.moderate(mention, action.lower(), ban=ban)
     typer.echo(f"#{m['id']} {action}{' and banned the author' if ban else ''} on {m['platform']}")
 
 
@@ -72,10 +66,10 @@ def outbox(
     """List pending and failed replies and deliveries (`outbox retry` sends what is due)."""
     if ctx.invoked_subcommand:
         return
-    from commwatch.cli.render import excerpt, inert, print_json
-    from commwatch.store.outbox import listing
+    from commwatch.cli.render import print_json
+    from commwatch.text import excerpt, field, inert
 
-    rows = listing(state.db, include_sent=all_)
+    rows = state.session.views.outbox(include_sent=all_)
     if as_json:
         print_json(rows)
         return
@@ -84,9 +78,9 @@ def outbox(
     for r in rows:
         when = f" next try {r['next_attempt_at']}" if r["status"] == "pending" else ""
         error = f" · {inert(r['last_error'], single_line=True)}" if r["last_error"] else ""
-        what = excerpt(r["payload"]["text"], 50) if r["kind"] == "reply" else f"{r['kind']} {r['payload'].get(r['kind'])}"
+        what = excerpt(r["payload"]["text"], 50) if r["kind"] == "reply" else f"{r['kind']} {field(r['payload'].get(r['kind']))}"
         about = f" #{r['mention_id']}" if r["mention_id"] else ""
-        typer.echo(f"{r['id']:>4} {r['status']:<8} {r['kind']}{about} via {r['source']} "
+        typer.echo(f"{r['id']:>4} {r['status']:<8} {field(r['kind'])}{about} via {field(r['source'])} "
                    f"tries {r['attempts']}{when}{error} · {what}")  # fmt: skip
 
 
@@ -95,13 +89,13 @@ def outbox_retry(
     failed: bool = typer.Option(False, "--failed", help="Also retry what failed for good (after fixing the cause)."),
 ) -> None:
     """Send what is due now (and, with --failed, what failed)."""
-    from commwatch.notify.worker import deliver_due
+    from commwatch.text import inert
 
-    replier = _replier()
+    session = state.session
     if failed:
-        replier.retry_failed()
-    results = deliver_due(state.db, state.config)
+        session.outbox.retry_failed()
+    results = session.deliver_due()
     for d in results:
-        typer.echo(f"{d.outbox_id}: {d.status}" + (f": {d.message}" if d.message else ""))
+        typer.echo(f"{d.outbox_id}: {d.status}" + (f": {inert(d.message, single_line=True)}" if d.message else ""))
     if any(d.status != "sent" for d in results):
         raise typer.Exit(int(ExitCode.PARTIAL))

@@ -9,19 +9,15 @@ import typer
 from commwatch.cli.filters import SENTIMENTS, choice, status_filter, when
 from commwatch.cli.state import state
 
-FORMATS = ("csv", "jsonl")
-
-
 def _scope(since, until, **filters):
-    from commwatch.report.scope import Scope
-    from commwatch.store.inbox import InboxFilter
+    """(the filter, until): the period and the filters a report or an export covers."""
+    from commwatch.model import InboxFilter
 
     since_iso, until_iso = when(since, "--since"), when(until, "--until")
     if since_iso and until_iso and since_iso >= until_iso:
         raise typer.BadParameter(f"--since ({since_iso}) must be before --until ({until_iso})", param_hint="--until")
     platform = filters.pop("platform", None)
-    return Scope(InboxFilter(since=since_iso, platform=platform.lower() if platform else None, limit=None, **filters),
-                 until_iso)  # fmt: skip
+    return InboxFilter(since=since_iso, platform=platform.lower() if platform else None, limit=None, **filters), until_iso
 
 
 def report(
@@ -35,16 +31,14 @@ def report(
 ) -> None:
     """Volume, sentiment, response times, backlog, tags, keywords, advocates and detractors over a period."""
     from commwatch import timeutil
-    from commwatch.report.build import build_report
+    from commwatch.app import reports
 
-    scope = _scope(since, until, status=None, source=source, platform=platform, tag=tag)
-    data = build_report(state.db, scope, timeutil.now(), own=tuple(state.config.brand_handles))
+    f, until_iso = _scope(since, until, status=None, source=source, platform=platform, tag=tag)
+    data = reports.report(state.session, f, until_iso, timeutil.now())
     if html_file:  # the file is the output: nothing else is printed unless --json asks
         from pathlib import Path
 
-        from commwatch.report import html
-
-        Path(html_file).expanduser().write_text(html.render(data), encoding="utf-8")
+        Path(html_file).expanduser().write_text(reports.html(data), encoding="utf-8")
     if as_json:
         from commwatch.cli.render import print_json
 
@@ -54,17 +48,17 @@ def report(
 
 
 def _print_text(data: dict) -> None:
-    from commwatch.report import text
+    from commwatch.app import reports
 
     if not sys.stdout.isatty():
-        sys.stdout.write(text.plain(text.render(data, width=80, fancy=False)))
+        sys.stdout.write(reports.plain(reports.text_lines(data, width=80, fancy=False)))
         return
     from rich.text import Text
 
     from commwatch.cli.render import console
 
     out = console()
-    for line in text.render(data, width=min(out.width, 100), fancy=True):
+    for line in reports.text_lines(data, width=min(out.width, 100), fancy=True):
         row = Text(no_wrap=True)
         for chunk, style in line:
             row.append(chunk, style=style or None)
@@ -86,23 +80,23 @@ def export(
     needs_reply: bool = typer.Option(False, "--needs-reply", help="Open or escalated, not yet replied to."),
 ) -> None:
     """Mentions with their triage, tags, assignee and replies, oldest first, as CSV or JSON Lines."""
-    from commwatch import export as core
+    from commwatch.app import reports
 
-    choice(fmt, FORMATS, "--format")
+    choice(fmt, reports.EXPORT_FORMATS, "--format")
     choice(sentiment, SENTIMENTS, "--sentiment")
-    scope = _scope(since, until, status=status_filter(status), platform=platform, sentiment=sentiment,
+    f, until_iso = _scope(since, until, status=status_filter(status), platform=platform, sentiment=sentiment,
                    tag=tag, assignee=assignee, source=source, search=search, needs_reply=needs_reply)  # fmt: skip
     if output and output != "-":
         from pathlib import Path
 
-        count = core.write_file(state.db, scope, fmt, Path(output).expanduser())
+        count = reports.export_file(state.session, f, until_iso, fmt, Path(output).expanduser())
         typer.echo(f"exported {count:,} mentions to {output}", err=True)
         return
     import io
 
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=False)
     try:
-        core.write(state.db, scope, fmt, out)
+        reports.export(state.session, f, until_iso, fmt, out)
         out.flush()
     finally:
         out.detach()

@@ -1,14 +1,14 @@
-"""What every command shares: the global options, the config and the open store."""
+"""What every command shares: the global options and, built from them on first use, the Session."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
+import sys
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from commwatch.app.session import Session
     from commwatch.config import Config
 
 
@@ -25,21 +25,24 @@ class State:
 
     @cached_property
     def db_path(self) -> Path:
-        """--db, else $COMMWATCH_DB, else [store] path, else the user data dir."""
-        chosen = self.db_option or os.environ.get("COMMWATCH_DB")
-        if chosen:
-            return Path(chosen).expanduser()
-        if self.config.store_path:
-            return self.config.store_path
-        from commwatch.config import user_data_dir
+        from commwatch.app.session import database_path
 
-        return user_data_dir() / "commwatch.db"
+        return database_path(self.db_option, self.config)
 
     @cached_property
-    def db(self) -> sqlite3.Connection:
-        from commwatch.store.db import open_store
+    def session(self) -> Session:
+        from commwatch.app.session import Session
 
-        return open_store(self.db_path)
+        return Session(self.config, self.db_path, on_deliveries=report_deliveries)
+
+
+def report_deliveries(deliveries) -> None:
+    """A delivery that did not go out is one line on stderr; one that did says nothing."""
+    from commwatch.text import inert
+
+    for d in deliveries:
+        if d.status != "sent":
+            sys.stderr.write(f"commwatch: delivery {d.outbox_id} {d.status}: {inert(d.message, single_line=True)}\n")
 
 
 state = State()

@@ -17,38 +17,22 @@ def sync(
     as_json: bool = typer.Option(False, "--json", help="The summary as JSON on stdout."),
 ) -> None:
     """Fetch new mentions from every enabled source into the inbox."""
-    from commwatch.actions import Actions
-    from commwatch.config import ConfigError, validate_sources
-    from commwatch.notify.worker import deliver_due
-    from commwatch.sync import run_sync, sync_lock
-
-    config = state.config
-    validate_sources(config)
-    if not config.sources:
-        raise ConfigError(
-            "no sources configured: add a [sources.NAME] table (`commwatch init` writes an example)",
-            key="sources",
-            path=config.path,
-        )
+    session = state.session
     for name in sources or []:
-        if name not in config.sources:
-            known = ", ".join(config.sources)
+        if name not in session.config.sources:
+            known = ", ".join(session.config.sources)
             raise typer.BadParameter(f"no source named {name!r} (configured: {known})", param_hint="--source")
 
-    with sync_lock(state.db_path):
-        conn = state.db
-        Actions(conn, config).wake_snoozed()
-        progress = None
-        if not quiet and not as_json and sys.stderr.isatty():
-            from commwatch.cli.sync_view import LiveProgress
+    progress = None
+    if not quiet and not as_json and sys.stderr.isatty():
+        from commwatch.cli.sync_view import LiveProgress
 
-            progress = LiveProgress()
-        if progress:
-            with progress:
-                result = run_sync(conn, config, only=sources or None, on_progress=progress.update)
-        else:
-            result = run_sync(conn, config, only=sources or None)
-        deliver_due(conn, config)  # replies and escalations whose time has come
+        progress = LiveProgress()
+    if progress:
+        with progress:
+            result = session.sync(only=sources or None, on_progress=progress.update)
+    else:
+        result = session.sync(only=sources or None)
 
     code = exit_code(result)
     from commwatch.cli import sync_view
@@ -60,7 +44,7 @@ def sync(
     elif quiet:
         sync_view.print_failures(result)
     else:
-        sync_view.print_summary(result)
+        sync_view.print_summary(result, session.views)
     if code:
         raise typer.Exit(int(code))
 
@@ -78,8 +62,8 @@ def import_(
     paths: list[str] = typer.Argument(..., metavar="PATH...", help="JSON or JSON Lines files of raw API responses; - for stdin."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
-    """Ingest saved raw API responses (twarc2 output, curl downloads) through the platform's parser."""
-    from commwatch.importer import import_streams
+    """Ingest saved raw API responses (twarc2 output, curl downloads) through the platform's parser; rules apply."""
+    from commwatch.text import inert
 
     def streams():
         for path in paths:
@@ -90,16 +74,17 @@ def import_(
                 with open(Path(path).expanduser(), encoding="utf-8", errors="replace") as handle:
                     yield path, handle
             except OSError as exc:
-                typer.echo(f"commwatch: {path}: cannot be read ({exc.strerror})", err=True)
+                typer.echo(f"commwatch: {inert(path, single_line=True)}: cannot be read ({exc.strerror})", err=True)
                 missing.append(path)
 
     missing: list[str] = []
-    result = import_streams(state.db, state.config, platform.lower(), streams())
+    result = state.session.import_streams(platform.lower(), streams())
     for problem in result.problems:
-        typer.echo(f"commwatch: {problem}", err=True)
+        typer.echo(f"commwatch: {inert(str(problem), single_line=True)}", err=True)
     if not quiet:
         typer.echo(
             f"{result.mentions} mentions from {result.payloads} responses: {result.new} new, {result.updated} updated"
+            + (f", {result.escalated} escalated by rules" if result.escalated else "")
             + (f"; {len(result.problems)} problems (above)" if result.problems else "")
         )
     if result.problems or missing:

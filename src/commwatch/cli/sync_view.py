@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from commwatch.cli.render import console, inert
-from commwatch.sync import SourceResult, SyncResult
+from commwatch.cli.render import alert_line, console
+from commwatch.text import field, inert
 
 STATUS_STYLE = {"ok": "green", "failed": "bold red", "skipped": "yellow", "running": ""}
 
@@ -16,7 +16,7 @@ class LiveProgress:
     def __init__(self) -> None:
         from rich.live import Live
 
-        self.rows: dict[str, SourceResult] = {}
+        self.rows: dict[str, object] = {}
         self.live = Live(self._render(), console=console(stderr=True), transient=True, refresh_per_second=8)
 
     def __enter__(self):
@@ -26,7 +26,7 @@ class LiveProgress:
     def __exit__(self, *exc):
         return self.live.__exit__(*exc)
 
-    def update(self, event: str, source: SourceResult) -> None:
+    def update(self, event: str, source) -> None:
         self.rows[source.name] = source
         self.live.update(self._render())
 
@@ -36,11 +36,11 @@ class LiveProgress:
         text = Text()
         for s in self.rows.values():
             state = s.status if s.status != "ok" else "syncing"
-            text.append(f"{s.name:<20} {state:<8} {s.new:>6} new  {s.pages:>4} pages\n")
+            text.append(f"{field(s.name):<20} {state:<8} {s.new:>6} new  {s.pages:>4} pages\n")
         return text
 
 
-def print_summary(result: SyncResult) -> None:
+def print_summary(result, views) -> None:
     """A table of counts per source, then one line for each source that did not sync, saying why."""
     from rich.table import Table
     from rich.text import Text
@@ -53,25 +53,20 @@ def print_summary(result: SyncResult) -> None:
         table.add_column(column, justify="left" if column in ("SOURCE", "STATUS") else "right", no_wrap=True)
     for s in result.sources:
         counts = (s.new, s.updated, s.negative, s.urgent, s.escalated) + ((s.units,) if with_units else ())
-        table.add_row(Text(s.name), Text(s.status, style=STATUS_STYLE.get(s.status, "")), *map(str, counts))
+        table.add_row(Text(field(s.name)), Text(s.status, style=STATUS_STYLE.get(s.status, "")), *map(str, counts))
     out.print(table)
     for s in result.sources:
         if s.message:
-            out.print(Text(f"{s.name}: {s.status}: {inert(s.message, single_line=True)}", style=STATUS_STYLE.get(s.status, "")))
-    if result.alerts:
-        from commwatch.cli.state import state
-        from commwatch.store.alerts import get_alert
-
-        for alert_id in result.alerts:
-            a = get_alert(state.db, alert_id)
-            out.print(Text(f"alert {a['name']}: {a['count']} {a['metric']} mentions in {a['window']} "
-                           f"(threshold {a['threshold']:.1f})", style="bold red"))  # fmt: skip
+            out.print(Text(f"{field(s.name)}: {s.status}: {inert(s.message, single_line=True)}",
+                           style=STATUS_STYLE.get(s.status, "")))  # fmt: skip
+    for alert_id in result.alerts:
+        out.print(Text("alert " + alert_line(views.alert(alert_id)), style="bold red"))
     new = sum(s.new for s in result.sources)
     ok = sum(1 for s in result.sources if s.status == "ok")
     out.print(Text(f"{new} new mentions from {ok} of {len(result.sources)} sources. `commwatch inbox` to triage.", style="bold"))
 
 
-def print_failures(result: SyncResult) -> None:
+def print_failures(result) -> None:
     """--quiet: only what needs a person, on stderr (cron mails it)."""
     for s in result.failed:
-        sys.stderr.write(f"commwatch: {s.name}: {inert(s.message, single_line=True)}\n")
+        sys.stderr.write(f"commwatch: {field(s.name)}: {inert(s.message, single_line=True)}\n")

@@ -7,15 +7,14 @@ for pipes, files and mail.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
+
+from commwatch.text import cells, excerpt, inert, pad
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARK = "▁▂▃▄▅▆▇█"
 _SPARK_ASCII = "_.-:=+*#"
-# C0 (but tab/newline), DEL, C1, and the Unicode bidi controls: never sent to a terminal as they are.
-_BREAKS = re.compile(r"[\t\n\r\f\v\x85\u2028\u2029]+")
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+__all__ = ["bar", "stack", "spark", "chunks", "cells", "clean", "fit", "number", "percent", "duration"]
 
 
 def bar(value: float, top: float, width: int, fancy: bool) -> str:
@@ -64,37 +63,14 @@ def chunks(n: int, most: int) -> int:
     return max(1, math.ceil(n / most)) if most > 0 else n
 
 
-def cells(text: str) -> int:
-    """Terminal cells `text` takes: wide (CJK, most emoji) count 2, combining marks 0."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch) or ch in "\u200b\u200d\ufe0f":
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-    return width
-
-
 def clean(text: str | None) -> str:
-    """One line, with control characters made visible: data never drives the terminal."""
-    if not text:
-        return ""
-    text = _BREAKS.sub(" ", text)
-    return _UNSAFE.sub(lambda m: "␛" if m.group() == "\x1b" else "\ufffd", text)
+    """One line, with every control and invisible character made visible (commwatch.text)."""
+    return inert(text, single_line=True)
 
 
 def fit(text: str | None, width: int, *, right: bool = False) -> str:
     """`text` made safe, cut with … to `width` cells, and padded to exactly that."""
-    text = clean(text)
-    if cells(text) > width:
-        out, used = "", 0
-        for ch in text:
-            w = cells(ch)
-            if used + w > width - 1:
-                break
-            out, used = out + ch, used + w
-        text = out + "…"
-    pad = " " * (width - cells(text))
-    return pad + text if right else text + pad
+    return pad(excerpt(text, width), width, right)
 
 
 def number(n: int | float | None) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from commwatch.store.inbox import InboxFilter, build_query
+from commwatch.model import InboxFilter
+from commwatch.store.inbox import build_query
 
 
 @dataclass

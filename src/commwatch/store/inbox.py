@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
+from commwatch.model import InboxFilter
 from commwatch.store.mentions import rows_to_dicts
+
 
 ORDER = "ORDER BY m.priority_score DESC, m.created_at DESC, m.id DESC"
 # A search matching fewer rows than this is answered from its matches (sorted);
 # a broader one by walking the priority index and keeping the matches.
 FEW_MATCHES = 2000
-
-
-@dataclass
-class InboxFilter:
-    status: str | None = "open"  # None: every status
-    platform: str | None = None
-    sentiment: str | None = None
-    tag: str | None = None
-    assignee: str | None = None
-    source: str | None = None
-    since: str | None = None  # ISO timestamp, inclusive
-    search: str | None = None
-    needs_reply: bool = False
-    limit: int | None = 50
-    offset: int = 0
 
 
 def fts_query(text: str) -> str:
@@ -106,3 +92,13 @@ def list_mentions(conn: sqlite3.Connection, f: InboxFilter) -> list[dict[str, An
 def count_mentions(conn: sqlite3.Connection, f: InboxFilter) -> int:
     sql, params = build_query(f, columns="count(*)", match_ids=_few_matches(conn, f))
     return conn.execute(sql, params).fetchone()[0]
+
+
+def matching_ids(conn: sqlite3.Connection, f: InboxFilter) -> list[int]:
+    """Every id the filter matches, in inbox order (limit and offset ignored)."""
+    sql, params = build_query(f, columns="m.id", match_ids=_few_matches(conn, f))
+    return [r[0] for r in conn.execute(f"{sql} {ORDER}", params).fetchall()]
+
+
+def is_empty(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute("SELECT NOT EXISTS (SELECT 1 FROM mentions)").fetchone()[0])

@@ -1,6 +1,6 @@
 """What a manager (or a rule) changes on a mention, and the events table that remembers it.
 
-Call these inside a transaction: actions.py pairs every change with its event.
+Call these inside a transaction: app/effects.py pairs every change with its event.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from typing import Any
+
+from commwatch.model import LEVEL_BANDS
 
 
 def record_event(
@@ -86,9 +88,74 @@ def all_tags(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     return [(r["tag"], r["n"]) for r in rows]
 
 
-def set_priority_level(conn: sqlite3.Connection, mention_id: int, level: str) -> None:
-    """A rule's override of the computed level (a later edit on the platform re-scores the mention)."""
-    conn.execute("UPDATE mentions SET priority_level = ? WHERE id = ?", (level, mention_id))
+def set_priority(conn: sqlite3.Connection, mention_id: int, level: str | None) -> None:
+    """Override the computed priority with `level` (its score clamped into the level's band), or
+    return to the computed one (None). Re-syncs keep an override: it belongs to the manager."""
+    if level is None:
+        bands = " ".join(f"WHEN priority_auto_score >= {low} THEN '{name}'" for name, (low, _) in
+                         sorted(LEVEL_BANDS.items(), key=lambda b: -b[1][0]))  # fmt: skip
+        conn.execute(
+            f"UPDATE mentions SET priority_override = NULL, priority_score = priority_auto_score, "
+            f"priority_level = CASE WHEN priority_auto_score IS NULL THEN priority_level {bands} END WHERE id = ?",
+            (mention_id,),
+        )
+        return
+    low, high = LEVEL_BANDS[level]
+    conn.execute(
+        "UPDATE mentions SET priority_override = ?, priority_level = ?, "
+        "priority_score = max(?, min(?, coalesce(priority_auto_score, priority_score, 0))) WHERE id = ?",
+        (level, level, low, high, mention_id),
+    )
+
+
+def priority_of(conn: sqlite3.Connection, mention_id: int) -> tuple[str | None, str | None]:
+    """(effective level, override or None)."""
+    row = conn.execute("SELECT priority_level, priority_override FROM mentions WHERE id = ?", (mention_id,)).fetchone()
+    return (row["priority_level"], row["priority_override"]) if row else (None, None)
+
+
+# What a person decided, so that rules run later leave it alone. Actors are people
+# unless they are a rule ("rule:NAME") or commwatch itself.
+_PERSON = "actor NOT LIKE 'rule:%' AND actor != 'commwatch'"
+
+
+def person_decisions(conn: sqlite3.Connection, mention_id: int) -> dict[str, Any]:
+    """What people did to this mention: tags they removed (and did not add back since),
+    and whether they set the assignee, the status or the priority."""
+    rows = conn.execute(
+        f"SELECT action, detail FROM events WHERE mention_id = ? AND {_PERSON} "
+        "AND action IN ('tag', 'untag', 'assign', 'unassign', 'close', 'reopen', 'snooze', 'escalate', 'priority') "
+        "ORDER BY id",
+        (mention_id,),
+    )
+    removed: set[str] = set()
+    decided: set[str] = set()
+    for row in rows:
+        action, detail = row["action"], json.loads(row["detail"] or "{}")
+        if action == "untag":
+            removed.update(detail.get("tags", []))
+        elif action == "tag":
+            removed.difference_update(detail.get("tags", []))
+        elif action in ("assign", "unassign"):
+            decided.add("assignee")
+        elif action == "priority":
+            decided.add("priority")
+        else:
+            decided.add("status")
+    return {"removed_tags": removed, "assignee": "assignee" in decided, "status": "status" in decided,
+            "priority": "priority" in decided}  # fmt: skip
+
+
+def author_of(conn: sqlite3.Connection, platform: str, remote_id: str) -> str | None:
+    row = conn.execute(
+        "SELECT author_handle FROM mentions WHERE platform = ? AND remote_id = ?", (platform, remote_id)
+    ).fetchone()
+    return row["author_handle"] if row else None
+
+
+def escalation(conn: sqlite3.Connection, escalation_id: int) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM escalations WHERE id = ?", (escalation_id,)).fetchone()
+    return dict(row) if row else None
 
 
 def escalation_targets(conn: sqlite3.Connection, mention_id: int) -> set[str | None]:

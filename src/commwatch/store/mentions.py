@@ -8,27 +8,38 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from commwatch.model import Mention, iso
+from commwatch.model import LEVEL_BANDS, Mention, iso
 from commwatch.store.db import transaction
 
-# Columns a re-sync may overwrite. Status, tags, assignee, snooze and replied
-# belong to the manager and are never in this list.
+# Columns a re-sync may overwrite. Status, tags, assignee, snooze, replied and a
+# priority override belong to the manager (or a rule) and are never in this list.
 _PLATFORM_COLUMNS = [
     "kind", "url", "title", "text", "lang", "author_handle", "author_name", "author_followers",
     "author_verified", "author_id", "author_url", "edited_at", "parent_id", "thread_id",
-    "metrics", "extra", "sentiment_score", "sentiment_label", "priority_score", "priority_level",
-    "priority_reasons",
+    "metrics", "extra", "sentiment_score", "sentiment_label", "priority_reasons",
 ]  # fmt: skip
-_INSERT_COLUMNS = ["platform", "remote_id", "source", "created_at", "first_seen_at", "updated_at", *_PLATFORM_COLUMNS]
+_PRIORITY_COLUMNS = ["priority_score", "priority_level", "priority_auto_score"]
+_INSERT_COLUMNS = ["platform", "remote_id", "source", "created_at", "first_seen_at", "updated_at",
+                   *_PLATFORM_COLUMNS, *_PRIORITY_COLUMNS]  # fmt: skip
 # A row is rewritten only when something the platform says has changed.
 _CHANGE_TEST = " OR ".join(
     f"mentions.{c} IS NOT excluded.{c}"
-    for c in ("text", "title", "metrics", "edited_at", "author_followers", "author_name", "priority_score")
+    for c in ("text", "title", "metrics", "edited_at", "author_followers", "author_name", "priority_auto_score")
 )
+
+
+def _clamped(score: str) -> str:
+    """SQL: the computed score clamped into the band of the mention's priority override, if it has one."""
+    cases = " ".join(f"WHEN '{level}' THEN max({low}, min({high}, {score}))" for level, (low, high) in LEVEL_BANDS.items())
+    return f"CASE mentions.priority_override {cases} ELSE {score} END"
+
+
 UPSERT_SQL = (
     f"INSERT INTO mentions ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))}) "
     f"ON CONFLICT(platform, remote_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in [*_PLATFORM_COLUMNS, "updated_at"])
+    + ", ".join(f"{c} = excluded.{c}" for c in [*_PLATFORM_COLUMNS, "priority_auto_score", "updated_at"])
+    + f", priority_score = {_clamped('excluded.priority_score')}"
+    + ", priority_level = coalesce(mentions.priority_override, excluded.priority_level)"
     + f" WHERE {_CHANGE_TEST}"
 )
 
@@ -75,6 +86,7 @@ def row_values(m: Mention, source: str, now: str) -> tuple[Any, ...]:
         "priority_score": p.score if p else None,
         "priority_level": p.level.value if p else None,
         "priority_reasons": json.dumps(p.reasons, ensure_ascii=False) if p else None,
+        "priority_auto_score": p.score if p else None,
     }
     return tuple(values[c] for c in _INSERT_COLUMNS)
 
@@ -97,12 +109,7 @@ def save_page(
         if then is not None:  # e.g. rules on the new mentions, committed with them
             then(conn, result)
         if cursor is not None:
-            stream, state = cursor
-            conn.execute(
-                "INSERT INTO cursors (source, stream, cursor, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(source, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
-                (source, stream, json.dumps(state, sort_keys=True), now),
-            )
+            save_cursor(conn, source, *cursor, now)
     return result
 
 
@@ -132,6 +139,14 @@ def _ids_by_key(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[t
             for row in rows:
                 found[(platform, row["remote_id"])] = row["id"]
     return found
+
+
+def save_cursor(conn: sqlite3.Connection, source: str, stream: str, state: dict[str, Any], now: str) -> None:
+    conn.execute(
+        "INSERT INTO cursors (source, stream, cursor, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(source, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+        (source, stream, json.dumps(state, sort_keys=True), now),
+    )
 
 
 def add_units(conn: sqlite3.Connection, source: str, day: str, units: int) -> None:
@@ -214,6 +229,7 @@ def to_dict(row: sqlite3.Row, tags: list[str]) -> dict[str, Any]:
             "score": row["priority_score"],
             "level": row["priority_level"],
             "reasons": json.loads(row["priority_reasons"]) if row["priority_reasons"] else [],
+            "override": row["priority_override"],  # set by a rule or a person; kept by re-syncs
         },
         "status": row["status"],
         "snoozed_until": row["snoozed_until"],

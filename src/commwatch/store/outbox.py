@@ -104,3 +104,7 @@ def replies_sent(conn: sqlite3.Connection, mention_id: int) -> list[dict[str, An
     )
     return [{"text": json.loads(r["payload"])["text"], **json.loads(r["result"] or "{}"), "sent_at": r["sent_at"],
              "actor": r["actor"]} for r in rows]  # fmt: skip
+
+
+def row(conn: sqlite3.Connection, outbox_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM outbox WHERE id = ?", (outbox_id,)).fetchone()

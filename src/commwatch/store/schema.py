@@ -221,3 +221,13 @@ def m005_backlog_index(db: Database) -> None:
 def m006_parent_index(db: Database) -> None:
     # Thread context in `show` and the TUI looks mentions up by parent: 0.5 s → instant at 1M mentions.
     db["mentions"].create_index(["platform", "parent_id"])
+
+
+@migrations()
+def m007_priority_override(db: Database) -> None:
+    # A priority set by a rule or a person is the manager's, like status: a re-sync keeps it.
+    # priority_score/priority_level stay the effective values (the inbox sorts on them);
+    # priority_auto_score keeps what triage computed, to return to when the override is cleared.
+    db["mentions"].add_column("priority_override", str)
+    db["mentions"].add_column("priority_auto_score", int)
+    db.execute("UPDATE mentions SET priority_auto_score = priority_score")

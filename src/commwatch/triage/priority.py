@@ -30,7 +30,7 @@ import functools
 import math
 import re
 
-from commwatch.model import Level, Mention, Priority, Sentiment
+from commwatch.model import LEVEL_BANDS, Level, Mention, Priority, Sentiment
 
 # Signal weights, in points.
 NEGATIVITY_MAX = 50.0
@@ -46,8 +46,8 @@ ENGAGEMENT_FULL = 10_000  # weighted interactions for ENGAGEMENT_MAX points
 ENGAGEMENT_WEIGHTS = {"replies": 2, "comments": 2, "reposts": 2, "quotes": 2, "likes": 1, "score": 1, "bookmarks": 1}
 ENGAGEMENT_NOUNS = {"score": "points"}  # how a metric is named in a reason
 
-# Level thresholds, on the 0–100 score.
-URGENT_AT, HIGH_AT, MEDIUM_AT = 75, 50, 25
+# Level thresholds, on the 0–100 score (model.LEVEL_BANDS holds them for the store too).
+URGENT_AT, HIGH_AT, MEDIUM_AT = (LEVEL_BANDS[level][0] for level in ("urgent", "high", "medium"))
 NEGATIVE_AT = -0.05  # VADER's negative threshold
 VERY_NEGATIVE_AT = -0.6
 
@@ -85,13 +85,7 @@ def prioritise(mention: Mention, sentiment: Sentiment, *, urgent_keywords: list[
 
 
 def level_for(score: int) -> Level:
-    if score >= URGENT_AT:
-        return Level.URGENT
-    if score >= HIGH_AT:
-        return Level.HIGH
-    if score >= MEDIUM_AT:
-        return Level.MEDIUM
-    return Level.LOW
+    return Level.for_score(score)
 
 
 def _negativity(compound: float) -> tuple[float, str]:

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from commwatch.model import Level
+from commwatch.model import Level, is_name, is_tag
 
 LEVELS = [lvl.value for lvl in Level]
 _LIST_CONDITIONS = ("platform", "source", "lang")
@@ -82,10 +82,10 @@ def parse_rules(raw: list[dict[str, Any]], targets: set[str]) -> list[Rule]:
             where = f"{key}.actions.{action}"
             if action not in ACTIONS:
                 raise RuleError(where, f"unknown action (known: {', '.join(ACTIONS)})")
-            if action == "tag" and not (isinstance(value, list) and value and all(isinstance(v, str) and v.strip() and " " not in v.strip() for v in value)):
-                raise RuleError(where, "must be a list of tags without spaces")
-            if action in ("assign", "escalate") and not (isinstance(value, str) and value.strip()):
-                raise RuleError(where, "must be a non-empty string")
+            if action == "tag" and not (isinstance(value, list) and value and all(isinstance(v, str) and is_tag(v.strip()) for v in value)):
+                raise RuleError(where, "must be a list of tags (letters, digits and - _ / : . + without spaces)")
+            if action in ("assign", "escalate") and not (isinstance(value, str) and is_name(value)):
+                raise RuleError(where, "must be a name (a non-empty string without control characters)")
             if action == "escalate" and value not in targets:
                 raise RuleError(where, f"no target {value!r} (targets: {', '.join(sorted(targets)) or 'none'})")
             if action == "priority" and value not in LEVELS:

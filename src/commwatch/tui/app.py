@@ -1,8 +1,9 @@
-"""The Textual application: where the data lives and what the screens share.
+"""The Textual application: the session the screens share, and what makes tests deterministic.
 
-Everything that would make tests flaky or slow is injectable: the clock that
-ages are measured against, the browser, the actor, the environment the
-connectors read credentials from, the poll interval and the detail delay.
+All data and every change go through one commwatch.app Session, exactly as the
+CLI's do. Everything that would make tests flaky or slow is injectable: the
+clock that ages are measured against, the browser, the actor, the environment
+the connectors read credentials from, the poll interval and the detail delay.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from pathlib import Path
 
 from textual.app import App
 
-from commwatch.actions import default_actor
+from commwatch.app.session import Session
 from commwatch.config import Config
-from commwatch.store.db import open_store
-from commwatch.store.inbox import InboxFilter
+from commwatch.model import InboxFilter
+from commwatch.text import inert
 
 
 def _utcnow() -> datetime:
@@ -46,36 +47,45 @@ class CommwatchApp(App):
         page_size: int = 100,
     ):
         super().__init__()
-        self.db_path = Path(db_path)
         self.config = config
-        self.conn = conn if conn is not None else open_store(self.db_path)
+        # Deliveries a change queues (an escalation) run on a worker thread, never on the UI's.
+        self.session = Session(config, Path(db_path), conn=conn, actor=actor, env=env,
+                               on_deliveries=self._delivered, background=self._in_background)  # fmt: skip
         self.initial_filter = filter
         self.now = clock
         self.browser = browser
-        self.actor = actor or default_actor()
-        self.env = env
         self.poll_interval = poll_interval
         self.detail_delay = detail_delay
         self.page_size = page_size
         self.worker_errors: list[BaseException] = []  # bugs in background tasks (tests check it stays empty)
 
-    def open_reader(self) -> sqlite3.Connection:
-        """A connection of its own for a worker thread (WAL: readers never block the writer)."""
-        return open_store(self.db_path)
+    def reader(self) -> Session:
+        """A session on a connection of its own, for a worker thread (WAL: readers never block the writer)."""
+        return self.session.reader()
 
-    def platforms(self) -> list[str]:
-        """The platforms the configured sources cover (for the filter screen)."""
-        from commwatch import registry
+    def _in_background(self, job) -> None:
+        self.run_worker(job, thread=True, group="outbox", exit_on_error=False)
 
-        found = {"x", "reddit", "youtube"}
-        for source in self.config.sources.values():
-            try:
-                found.update(registry.load(source.connector).platforms)
-            except Exception:  # an unknown or broken connector: sync reports it
-                continue
-        return sorted(found)
+    def _delivered(self, deliveries) -> None:
+        """Called on the worker thread that delivered: say what did not go out, then refresh."""
+        self.call_from_thread(self.show_deliveries, deliveries)
+
+    def show_deliveries(self, deliveries, what: str = "") -> None:
+        for d in deliveries:
+            if d.status != "sent":
+                severity = "error" if d.status == "failed" else "warning"
+                self.notify(f"delivery {d.outbox_id} {d.status}: {inert(d.message, single_line=True)}",
+                            title="outbox", severity=severity, markup=False, timeout=10)  # fmt: skip
+        sent = sum(d.status == "sent" for d in deliveries)
+        if what:
+            self.notify(f"{what}: {sent} of {len(deliveries)} sent" if deliveries else f"{what}: nothing due",
+                        markup=False)  # fmt: skip
+        elif deliveries and sent == len(deliveries):
+            self.notify(f"delivered ({sent})", markup=False)
+        self.inbox.refresh_view()
 
     def on_mount(self) -> None:
         from commwatch.tui.screens.inbox import InboxScreen
 
-        self.push_screen(InboxScreen(self.initial_filter))
+        self.inbox = InboxScreen(self.initial_filter)
+        self.push_screen(self.inbox)

@@ -13,6 +13,7 @@ EXTRA = [
     ("Untag", "remove tags from the selected mention", "untag", None),
     ("Reopen", "reopen the selected closed, snoozed or escalated mention", "reopen", None),
     ("Unassign", "clear the selected mention's assignee", "unassign", None),
+    ("Set priority", "low, medium, high, urgent, or auto (kept by re-syncs and rules)", "priority", None),
     ("Show open mentions", "the default view", "view", "open"),
     ("Show snoozed mentions", "status: snoozed", "view", "snoozed"),
     ("Show escalated mentions", "status: escalated", "view", "escalated"),

@@ -1,8 +1,9 @@
 """Mentions → rich Text for the list and the detail pane.
 
-Every string that came from a platform goes through cli.render.inert() and
-into a Text object, never into markup: a tweet saying "[bold]" or carrying an
-escape sequence is shown as written, with the control characters visible.
+Every string that came from a platform or a person goes through commwatch.text
+(inert prose, or `field` for ids, handles, tags, names) and into a Text object,
+never into markup: a tweet saying "[bold]" or carrying an escape sequence is
+shown as written, with the control characters visible.
 """
 
 from __future__ import annotations
@@ -13,13 +14,24 @@ from typing import Any
 
 from rich.text import Text
 
-from commwatch.cli.render import LEVEL_STYLE, PLATFORM_SHORT, SENTIMENT_STYLE, age, excerpt, followers, inert
+from commwatch.text import (
+    LEVEL_STYLE,
+    SENTIMENT_STYLE,
+    STATUS_STYLE,
+    age,
+    excerpt,
+    field,
+    fields,
+    followers,
+    inert,
+    pad,
+    platform_short,
+)
 
 # (header, width, right-aligned); the text takes what is left
 COLUMNS = [("ID", 9, True), ("PRI", 6, False), ("", 2, False), ("AUTHOR", 16, False), ("SENT", 4, False),
            ("STATUS", 9, False), ("TAGS", 14, False), ("AGE", 4, True)]  # fmt: skip
 NARROW = 100  # below this width STATUS and TAGS are left out
-STATUS_STYLE = {"open": "", "snoozed": "cyan", "escalated": "magenta", "closed": "dim"}
 
 
 def _columns(width: int) -> list[tuple[str, int, bool]]:
@@ -36,8 +48,7 @@ def header_line(width: int) -> Text:
 
 
 def _cell(line: Text, value: str, size: int, right: bool = False, style: str = "") -> None:
-    value = excerpt(value, size)
-    line.append(value.rjust(size) if right else value.ljust(size), style=style)
+    line.append(pad(excerpt(value, size, is_field=True), size, right), style=style)
     line.append(" ")
 
 
@@ -48,7 +59,7 @@ def row_line(m: dict[str, Any], width: int, now: datetime, selected: bool = Fals
     cells = {
         "ID": (str(m["id"]), ""),
         "PRI": (level, LEVEL_STYLE.get(level, "")),
-        "": (PLATFORM_SHORT.get(m["platform"], m["platform"][:2]), ""),
+        "": (platform_short(m["platform"]), ""),
         "AUTHOR": ("@" + (m["author"]["handle"] or ""), ""),
         "SENT": (label[:3], SENTIMENT_STYLE.get(label, "")),
         "STATUS": (m["status"] + ("*" if m["replied"] else ""), STATUS_STYLE.get(m["status"], "")),
@@ -89,18 +100,18 @@ def _detail_value(value: Any) -> str:
     return str(value)
 
 
-def detail_text(m: dict[str, Any], now: datetime, extras: dict[str, Any] | None = None) -> Text:
+def detail_text(m: dict[str, Any], now: datetime, extras=None) -> Text:
     """The whole mention: text, author, scores with reasons, tags, assignee; then thread,
-    replies and history once `extras` (loaded in the background) are there."""
+    replies and history once `extras` (a views.MentionDetail, loaded in the background) are there."""
     out = Text(end="")
     a = m["author"]
     out.append(f"#{m['id']} ", style="bold")
-    out.append(inert(f"{m['platform']}:{m['remote_id']}", single_line=True) + "  ")
+    out.append(f"{field(m['platform'])}:{field(m['remote_id'])}  ")
     out.append(m["status"], style="bold " + STATUS_STYLE.get(m["status"], ""))
     if m["snoozed_until"]:
         out.append(f" until {m['snoozed_until']}")
     out.append("\n")
-    out.append("@" + inert(a["handle"], single_line=True), style="bold")
+    out.append("@" + field(a["handle"]), style="bold")
     if a["name"]:
         out.append(f" ({inert(a['name'], single_line=True)})")
     if a["followers"] is not None:
@@ -108,12 +119,12 @@ def detail_text(m: dict[str, Any], now: datetime, extras: dict[str, Any] | None 
     if a["verified"]:
         out.append(" · verified")
     if a.get("url"):
-        out.append(" · " + inert(a["url"], single_line=True), style="underline")
+        out.append(" · " + field(a["url"]), style="underline")
     out.append("\n")
-    out.append(f"{_when(m['created_at'], now)} · {m['kind']} · source {inert(m['source'])}", style="dim")
+    out.append(f"{_when(m['created_at'], now)} · {field(m['kind'])} · source {field(m['source'])}", style="dim")
     out.append("\n")
     if m["url"]:
-        out.append(inert(m["url"], single_line=True), style="dim underline")
+        out.append(field(m["url"]), style="dim underline")
         out.append("\n")
     out.append("\n")
     if m.get("title"):
@@ -125,43 +136,45 @@ def detail_text(m: dict[str, Any], now: datetime, extras: dict[str, Any] | None 
     s, p = m["sentiment"], m["priority"]
     if p["level"]:
         out.append(f"priority {p['level']} ({p['score']})", style=LEVEL_STYLE.get(p["level"], ""))
+        if p.get("override"):
+            out.append(" set by hand or rule")
         if p["reasons"]:
             out.append(": " + "; ".join(inert(r, single_line=True) for r in p["reasons"]))
         out.append("\n")
     if s["label"]:
         out.append(f"sentiment {s['label']} ({s['score']:+.2f})", style=SENTIMENT_STYLE.get(s["label"], ""))
         out.append("\n")
-    out.append(f"tags: {inert(' '.join(m['tags'])) or '-'} · assignee: {inert(m['assignee'] or '') or '-'} · "
+    out.append(f"tags: {fields(m['tags']) or '-'} · assignee: {field(m['assignee']) or '-'} · "
                f"replied: {'yes' if m['replied'] else 'no'}\n")  # fmt: skip
     if m["metrics"]:
-        out.append("metrics: " + ", ".join(f"{inert(str(k))} {inert(str(v))}" for k, v in sorted(m["metrics"].items())),
+        out.append("metrics: " + ", ".join(f"{field(k)} {field(v)}" for k, v in sorted(m["metrics"].items())),
                    style="dim")  # fmt: skip
         out.append("\n")
 
     if extras is None:
         out.append("\nloading thread, replies and history…", style="dim")
         return out
-    if extras["thread"]:
+    if extras.thread:
         out.append("\nThread (stored)\n", style="bold")
-        for t in extras["thread"]:
+        for t in extras.thread:
             marker = "↳ " if t["parent_id"] else ""
-            out.append(f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20)} {age(t['created_at'], now)}: ",
+            out.append(f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20, is_field=True)} {age(t['created_at'], now)}: ",
                        style="dim")  # fmt: skip
             out.append(excerpt(t["text"], 200) + "\n")
-    if extras["replies"]:
+    if extras.replies:
         out.append("\nReplies sent\n", style="bold")
-        for r in extras["replies"]:
-            out.append(f"  {r['sent_at']} {inert(r['actor'] or '')}: ", style="dim")
+        for r in extras.replies:
+            out.append(f"  {r['sent_at']} {field(r['actor'])}: ", style="dim")
             out.append(inert(r["text"]) + "\n")
             if r.get("url") or r.get("remote_id"):
-                out.append(f"    {inert(r.get('url') or r['remote_id'], single_line=True)}\n", style="dim")
+                out.append(f"    {field(r.get('url') or r['remote_id'])}\n", style="dim")
     out.append("\nHistory\n", style="bold")
-    if not extras["history"]:
+    if not extras.history:
         out.append("  no changes yet\n", style="dim")
-    for e in extras["history"]:
-        detail = ", ".join(f"{k}={inert(_detail_value(v), single_line=True)}" for k, v in e["detail"].items()
+    for e in extras.history:
+        detail = ", ".join(f"{field(k)}={inert(_detail_value(v), single_line=True)}" for k, v in e["detail"].items()
                            if v is not None)  # fmt: skip
-        out.append(f"  {e['at']}  {inert(e['actor'] or '')}  ", style="dim")
-        out.append(e["action"], style="bold")
+        out.append(f"  {e['at']}  {field(e['actor'])}  ", style="dim")
+        out.append(field(e["action"]), style="bold")
         out.append(f"  {detail}\n" if detail else "\n")
     return out

@@ -1,6 +1,6 @@
 """The inbox, a page at a time: what the list shows without ever loading the whole inbox.
 
-Rows come from store.inbox.list_mentions(limit, offset) in pages of `page_size`,
+Rows come from the session's views (Views.inbox with limit and offset) in pages of `page_size`,
 kept in a small LRU cache. The exact number of rows is not needed to start:
 until a count arrives (computed in the background, see InboxScreen) or a short
 page reveals the end, the list is as long as what was loaded plus one page.
@@ -8,17 +8,16 @@ page reveals the end, the list is as long as what was loaded plus one page.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
-from commwatch.store.inbox import InboxFilter, count_mentions, list_mentions
+from commwatch.model import InboxFilter
 
 
 class InboxPager:
-    def __init__(self, conn: sqlite3.Connection, filter: InboxFilter, page_size: int = 100, max_pages: int = 64):
-        self.conn = conn
+    def __init__(self, views, filter: InboxFilter, page_size: int = 100, max_pages: int = 64):
+        self.views = views
         self.filter = replace(filter, limit=None, offset=0)
         self.page_size = page_size
         self.max_pages = max_pages
@@ -49,7 +48,7 @@ class InboxPager:
             self._pages.move_to_end(page)
             return rows
         f = replace(self.filter, limit=self.page_size, offset=page * self.page_size)
-        rows = list_mentions(self.conn, f)
+        rows = self.views.inbox(f)
         self.queries += 1
         self._pages[page] = rows
         while len(self._pages) > self.max_pages:
@@ -85,7 +84,7 @@ class InboxPager:
 
     def count(self) -> int:
         """Count every matching row now (slow on a million rows: the screen calls it in a worker)."""
-        self.total = count_mentions(self.conn, self.filter)
+        self.total = self.views.count(self.filter)
         return self.total
 
     # Finding a mention after the rows moved ---------------------------------

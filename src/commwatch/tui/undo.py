@@ -1,8 +1,8 @@
-"""Undo: the inverse of each change, applied through Actions like any other change.
+"""Undo: the inverse of each change, applied through the session's verbs like any other change.
 
 tag → untag the tags it added; untag → tag them back; assign/unassign → assign
 the previous assignee; close, snooze, escalate → reopen; reopen from closed →
-close. A reply has reached the platform: it cannot be undone, and undo says so.
+close; priority → the priority set before (or `auto`). A reply has reached the platform: it cannot be undone, and undo says so.
 The inverse is itself recorded in the mention's history (as untag, reopen, …),
 so the events table tells the whole story.
 """
@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from commwatch.actions import Actions
+from commwatch.app.verbs import Verbs
 
-Inverse = Callable[[Actions], dict[str, Any]]
+Inverse = Callable[[Verbs], dict[str, Any]]
 
 
 @dataclass
@@ -67,6 +67,12 @@ def inverse_of(action: str, before: dict[str, Any], after: dict[str, Any]) -> Ch
         if before["status"] == "closed":
             return Change(mid, f"reopened #{mid}", lambda a: a.close(mid))
         return Change(mid, f"reopened #{mid}", None, f"reopening a {before['status']} mention cannot be undone")
+    if action == "priority":
+        if before["priority"]["override"] == after["priority"]["override"]:
+            return None
+        previous = before["priority"]["override"] or "auto"
+        return Change(mid, f"set the priority of #{mid} to {after['priority']['level']}",
+                      lambda a: a.set_priority(mid, previous))  # fmt: skip
     if action == "reply":
         return Change(mid, f"replied to #{mid}", None, "replies cannot be undone: it is posted on the platform")
     raise ValueError(f"no inverse for {action!r}")

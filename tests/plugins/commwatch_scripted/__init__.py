@@ -73,8 +73,8 @@ class ScriptedConnector(Connector):
 
 
     # Replies: appended to the `posted` JSON file, as the platform would store them.
-    # SCRIPTED_REPLY_FAULT=transient|permanent fails before posting; =die-after-post
-    # posts and then kills the process before commwatch can record it.
+    # SCRIPTED_REPLY_FAULT=transient|permanent fails before posting; =bug raises what no
+    # connector should; =die-after-post posts and then kills the process before commwatch can record it.
 
     def _posted(self) -> list:
         path = Path(self.option("posted"))
@@ -86,6 +86,8 @@ class ScriptedConnector(Connector):
             raise TransientError("the platform answered 503")
         if fault == "permanent":
             raise PermanentError("the platform says the post was deleted")
+        if fault == "bug":
+            raise RuntimeError("connector bug")
         posted = self._posted()
         reply_id = f"r{len(posted) + 1}"
         posted.append({"id": reply_id, "in_reply_to": target.remote_id, "text": text})

@@ -1,7 +1,7 @@
 """`r`: write a reply, or start from a saved one, with the count against the platform's limit.
 
-Templates are filled in by the core (replies.render_template), and the draft
-is checked by the core (Replier.draft: empty, too long, no source can reply)
+Templates are filled in by the application layer (replies.render_template), and
+the draft is checked there (Replier.draft: empty, too long, no source can reply)
 before the confirmation shows exactly what would be posted.
 """
 
@@ -17,9 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from commwatch.actions import ActionError
-from commwatch.cli.render import excerpt
-from commwatch.replies import Draft, render_template
+from commwatch.app.errors import ActionError
+from commwatch.app.replies import Draft, render_template
+from commwatch.text import excerpt, field
 
 
 class ComposerScreen(ModalScreen[Draft | None]):
@@ -40,8 +40,8 @@ class ComposerScreen(ModalScreen[Draft | None]):
     def compose(self) -> ComposeResult:
         m = self.mention
         with Vertical(classes="dialog", id="composer"):
-            title = Text(f"Reply to @{excerpt(m['author']['handle'], 30)} on {m['platform']} ", style="bold")
-            title.append(f"(#{m['id']}, as source {self.source})", style="dim")
+            title = Text(f"Reply to @{excerpt(m['author']['handle'], 30, is_field=True)} on {field(m['platform'])} ", style="bold")
+            title.append(f"(#{m['id']}, as source {field(self.source)})", style="dim")
             yield Static(title, classes="dialog-title")
             yield Static(Text(excerpt(m["text"], 300), style="italic dim"), id="composer-quote")
             with Horizontal(id="composer-main"):

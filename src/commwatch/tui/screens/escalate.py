@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from commwatch.text import field
+
 NO_TARGET = "\0none"
 
 
@@ -27,7 +29,7 @@ class EscalateScreen(ModalScreen[tuple[str | None, str | None] | None]):
         with Vertical(classes="dialog", id="escalate-box"):
             yield Static(Text(f"Escalate #{self.mention_id}", style="bold"), classes="dialog-title")
             yield Static(Text("Target (↑↓, Enter to choose; Tab to the note)", style="dim"))
-            options = [Option(Text(f"{name}  ({kind})"), id=name) for name, kind in sorted(self.targets.items())]
+            options = [Option(Text(f"{field(name)}  ({kind})"), id=name) for name, kind in sorted(self.targets.items())]
             options.append(Option(Text("record only, no target", style="dim"), id=NO_TARGET))
             yield OptionList(*options, id="target-list")
             yield Input(placeholder="note: why, for whoever picks it up (Enter escalates)", id="escalate-note")

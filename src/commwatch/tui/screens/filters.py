@@ -11,7 +11,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from commwatch.store.inbox import InboxFilter
+from commwatch.model import InboxFilter
 from commwatch.tui.screens.prompt import LastWordSuggester
 
 STATUSES = ("open", "snoozed", "escalated", "closed")

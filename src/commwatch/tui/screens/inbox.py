@@ -1,9 +1,10 @@
 """The main screen: the list, the selected mention in full, filters and search.
 
-The verbs on the selected mention are in verbs.py (Actions and undo) and
-replying.py (Replier and the outbox); InboxScreen mixes them in. Slow reads
-(the total count; the thread, replies and history of the selected mention)
-run in worker threads on connections of their own, so the list never waits.
+The verbs on the selected mention are in verbs.py (the session's verbs, and
+undo) and replying.py (the session's replies and outbox); InboxScreen mixes
+them in. Slow reads (the total count; the thread, replies and history of the
+selected mention) run in worker threads on sessions of their own, so the list
+never waits.
 """
 
 from __future__ import annotations
@@ -21,12 +22,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from commwatch.actions import Actions
-from commwatch.cli.render import inert
-from commwatch.store import manage
-from commwatch.store.inbox import InboxFilter, count_mentions
-from commwatch.store.mentions import get, thread_context
-from commwatch.store.outbox import replies_sent
+from commwatch.model import InboxFilter
+from commwatch.text import inert
 from commwatch.tui import format
 from commwatch.tui.commands import InboxCommands
 from commwatch.tui.keymap import INBOX_KEYS
@@ -37,7 +34,6 @@ from commwatch.tui.screens.prompt import PromptScreen
 from commwatch.tui.screens.replying import Replying
 from commwatch.tui.screens.verbs import Verbs
 from commwatch.tui.undo import UndoStack
-from commwatch.tui.watch import DataWatch
 from commwatch.tui.widgets.column_header import ColumnHeader
 from commwatch.tui.widgets.detail import DetailPane
 from commwatch.tui.widgets.key_bar import KeyBar
@@ -62,12 +58,12 @@ class InboxScreen(Verbs, Replying, Screen):
         self.counting = False
         self._detail_timer: Timer | None = None
         self._detail_conn: sqlite3.Connection | None = None  # the detail worker's, to interrupt it
-        self._extras: tuple[int, dict] | None = None  # (mention id, thread/replies/history) last shown
+        self._extras: tuple[int, object] | None = None  # (mention id, its MentionDetail) last shown
 
     # Layout ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        self.pager = InboxPager(self.app.conn, self.filter, self.app.page_size)
+        self.pager = InboxPager(self.app.session.views, self.filter, self.app.page_size)
         yield StatusBar(id="status")
         yield ColumnHeader(id="columns")
         yield MentionList(self.pager, self.app.now, id="mentions")
@@ -82,10 +78,12 @@ class InboxScreen(Verbs, Replying, Screen):
     def detail(self) -> DetailPane:
         return self.query_one(DetailPane)
 
+    @property
+    def session(self):
+        return self.app.session
+
     def on_mount(self) -> None:
-        self.actions = Actions(self.app.conn, self.app.config, self.app.actor)
-        self._wake()
-        self.watch = DataWatch(self.app.conn)
+        self.session.poll()  # the baseline for the next polls
         self.reload()
         self.mentions.focus()
         if self.app.poll_interval:
@@ -97,7 +95,7 @@ class InboxScreen(Verbs, Replying, Screen):
         """Read the list afresh; keep the cursor on mention `keep` if it is still within
         `moved` rows of where it was, else stay at that position (the next mention)."""
         self.generation += 1
-        self.pager = InboxPager(self.app.conn, self.filter, self.app.page_size)
+        self.pager = InboxPager(self.session.views, self.filter, self.app.page_size)
         index = near
         if keep is not None:
             found = self.pager.find(keep, near, before=min(near, self.app.page_size), after=moved + self.app.page_size)
@@ -115,11 +113,11 @@ class InboxScreen(Verbs, Replying, Screen):
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def _count(self, generation: int, f: InboxFilter) -> None:
-        conn = self.app.open_reader()
+        reader = self.app.reader()
         try:
-            n = count_mentions(conn, f)
+            n = reader.views.count(f)
         finally:
-            conn.close()
+            reader.close()
         self.app.call_from_thread(self._counted, generation, n)
 
     def _counted(self, generation: int, n: int) -> None:
@@ -138,22 +136,17 @@ class InboxScreen(Verbs, Replying, Screen):
     def poll(self) -> None:
         """Every few seconds: has another process written? (one PRAGMA when nothing happened)"""
         try:
-            woke = self._wake()
-            changed, new = self.watch.poll()
+            changed, new = self.session.poll()
         except sqlite3.Error as exc:
             self.notify(f"database: {exc}", severity="error", markup=False)
             return
-        if not (changed or woke):
+        if not changed:
             return
         if new:
             self.new_count += new
             self.notify(f"{new} new mention{'s' if new != 1 else ''}", markup=False)
         current = self.mentions.current
         self.reload(keep=current["id"] if current else None, near=self.mentions.cursor, moved=new)
-
-    def _wake(self) -> bool:
-        """Snoozes that ran out go back to open (as `commwatch inbox` does); True if any did."""
-        return bool(self.actions.wake_snoozed())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A bug in a background task: say so in one line (the log has the traceback), and carry on."""
@@ -200,31 +193,31 @@ class InboxScreen(Verbs, Replying, Screen):
                 pass
         if worker.is_cancelled:
             return
-        conn = self.app.open_reader()
-        self._detail_conn = conn
+        reader = self.app.reader()
+        self._detail_conn = reader.conn
         try:
-            m = get(conn, mention_id)
-            if m is None or worker.is_cancelled:
+            if worker.is_cancelled:
                 return
-            extras = {"history": manage.history(conn, mention_id), "thread": thread_context(conn, m),
-                      "replies": replies_sent(conn, mention_id)}  # fmt: skip
+            detail = reader.views.detail_of(mention_id)
+            if detail is None:
+                return
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
                 return  # the selection moved on
             raise
         finally:
-            if self._detail_conn is conn:
+            if self._detail_conn is reader.conn:
                 self._detail_conn = None
-            conn.close()
+            reader.close()
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_extras, mention_id, m, extras)
+            self.app.call_from_thread(self._show_extras, mention_id, detail)
 
-    def _show_extras(self, mention_id: int, m: dict, extras: dict) -> None:
+    def _show_extras(self, mention_id: int, detail) -> None:
         current = self.mentions.current
         if current is None or current["id"] != mention_id:
             return
-        self._extras = (mention_id, extras)
-        self.detail.show(format.detail_text(m, self.app.now(), extras), keep_scroll=True)
+        self._extras = (mention_id, detail)
+        self.detail.show(format.detail_text(detail.mention, self.app.now(), detail), keep_scroll=True)
 
     def on_mention_list_chosen(self) -> None:
         if self.mentions.current is not None:
@@ -246,8 +239,8 @@ class InboxScreen(Verbs, Replying, Screen):
             replace(self.filter, search=value.strip() or None)))  # fmt: skip
 
     def action_filters(self) -> None:
-        tags = [t for t, _ in manage.all_tags(self.app.conn)]
-        screen = FilterScreen(self.filter, self.app.platforms(), tags)
+        views = self.session.views
+        screen = FilterScreen(self.filter, views.platforms(), [t for t, _ in views.tags()])
         self.app.push_screen(screen, lambda f: f is not None and self.set_filter(f))
 
     def action_view(self, status: str) -> None:
@@ -265,8 +258,7 @@ class InboxScreen(Verbs, Replying, Screen):
 
     def action_reload(self) -> None:
         self.new_count = 0
-        self._wake()
-        self.watch.poll()
+        self.session.poll()
         self.refresh_view()
         self.notify("reloaded")
 

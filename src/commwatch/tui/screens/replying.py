@@ -1,9 +1,10 @@
 """Replying (r) and sending what the outbox holds (mixed into InboxScreen).
 
-The composer drafts through Replier.draft (templates filled by the core, the
-platform's limit checked); the confirmation shows Draft.describe(), exactly
-what will be posted; Replier.queue + deliver send it in a worker thread on a
-connection of its own. Whatever goes wrong there becomes a notification.
+The composer drafts through the session's Replier.draft (templates filled by
+the application layer, the platform's limit checked); the confirmation shows
+Draft.describe(), exactly what will be posted; Replier.send queues and sends it
+in a worker thread, on a session of its own. Whatever goes wrong there becomes
+a notification.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 
-from commwatch.actions import ActionError
-from commwatch.cli.render import inert
-from commwatch.notify.worker import Delivery, deliver_due
-from commwatch.replies import Draft, Replier
+from commwatch.app.errors import ActionError
+from commwatch.app.outbox import Delivery
+from commwatch.app.replies import Draft
+from commwatch.text import inert
 from commwatch.tui.screens.composer import ComposerScreen
 from commwatch.tui.screens.confirm import ConfirmScreen
 from commwatch.tui.undo import inverse_of
@@ -27,7 +28,7 @@ class Replying:
         m = self.selected()
         if m is None:
             return
-        replier = Replier(self.app.conn, self.app.config, env=self.app.env, actor=self.app.actor)
+        replier = self.app.session.replies
         try:
             probe = replier.draft(str(m["id"]), "·")  # which source would speak, and its limit
         except ActionError as exc:
@@ -49,18 +50,16 @@ class Replying:
 
     @work(thread=True, group="reply", exit_on_error=False)
     def _send_reply(self, draft: Draft) -> None:
-        conn = self.app.open_reader()
+        reader = self.app.reader()
         try:
-            replier = Replier(conn, self.app.config, env=self.app.env, actor=self.app.actor)
-            outbox_id = replier.queue(draft)
-            delivery = replier.deliver(outbox_id)
+            delivery = reader.replies.send(draft)
         except Exception as exc:  # whatever a connector does, the UI says it and goes on
             message = str(exc) if isinstance(exc, ActionError) else f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(self.notify, f"reply failed: {inert(message)}", severity="error",
                                       markup=False, timeout=10)  # fmt: skip
             return
         finally:
-            conn.close()
+            reader.close()
         self.app.call_from_thread(self._replied, draft, delivery)
 
     def _replied(self, draft: Draft, delivery: Delivery) -> None:
@@ -78,31 +77,18 @@ class Replying:
         self.refresh_view()
 
     def action_retry_outbox(self) -> None:
-        self._deliver_due("")
+        self._deliver_due()
 
     @work(thread=True, group="outbox", exit_on_error=False)
-    def _deliver_due(self, what: str) -> None:
+    def _deliver_due(self) -> None:
         """Send what the outbox holds that is due (escalations to their targets, retried replies)."""
-        conn = self.app.open_reader()
+        reader = self.app.reader()
         try:
-            results = deliver_due(conn, self.app.config, self.app.env)
+            results = reader.deliver_due()
         except Exception as exc:  # a target or connector bug: say it, keep going
             self.app.call_from_thread(self.notify, f"outbox: {inert(f'{type(exc).__name__}: {exc}')}",
                                       severity="error", markup=False, timeout=10)  # fmt: skip
             return
         finally:
-            conn.close()
-        self.app.call_from_thread(self._delivered, what, results)
-
-    def _delivered(self, what: str, results: list[Delivery]) -> None:
-        for d in results:
-            if d.status != "sent":
-                severity = "error" if d.status == "failed" else "warning"
-                self.notify(f"delivery {d.outbox_id} {d.status}: {inert(d.message)}", title="outbox",
-                            severity=severity, markup=False, timeout=10)  # fmt: skip
-        sent = sum(d.status == "sent" for d in results)
-        if what and sent == len(results) and results:
-            self.notify(f"{what}: delivered", markup=False)
-        elif not what:
-            self.notify(f"outbox: {sent} of {len(results)} sent" if results else "outbox: nothing due", markup=False)
-        self.refresh_view()
+            reader.close()
+        self.app.call_from_thread(self.app.show_deliveries, results, "outbox")

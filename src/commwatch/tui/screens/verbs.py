@@ -1,8 +1,8 @@
-"""The verbs on the selected mention, each one Actions call, and undo (mixed into InboxScreen).
+"""The verbs on the selected mention, each one call of the session's verbs, and undo (mixed into InboxScreen).
 
-Every change goes through commwatch.actions.Actions on the app's connection,
-exactly as the CLI's does, and pushes its inverse (undo.inverse_of) so `u`
-can apply it, again through Actions.
+Every change goes through commwatch.app (session.verbs) exactly as the CLI's
+does, and pushes its inverse (undo.inverse_of) so `u` can apply it, again
+through the session's verbs.
 """
 
 from __future__ import annotations
@@ -12,20 +12,23 @@ from typing import Any
 
 from textual import work
 
-from commwatch.actions import ActionError
-from commwatch.cli.render import inert
-from commwatch.store import manage
-from commwatch.store.mentions import get
+from commwatch.app.errors import ActionError
+from commwatch.app.verbs import PRIORITY_CHOICES
+from commwatch.text import field, inert
 from commwatch.tui.screens.escalate import EscalateScreen
 from commwatch.tui.screens.prompt import PromptScreen
 from commwatch.tui.undo import Change, inverse_of
 
 DONE = {"tag": "tagged", "untag": "untagged", "assign": "assigned", "unassign": "unassigned", "close": "closed",
-        "reopen": "reopened", "snooze": "snoozed", "escalate": "escalated"}  # fmt: skip
+        "reopen": "reopened", "snooze": "snoozed", "escalate": "escalated", "priority": "priority"}  # fmt: skip
 
 
 class Verbs:
-    """tag, untag, assign, unassign, snooze, close, reopen, escalate, open in the browser, undo."""
+    """tag, untag, assign, unassign, snooze, close, reopen, escalate, priority, open in the browser, undo."""
+
+    @property
+    def verbs(self):
+        return self.app.session.verbs
 
     def selected(self) -> dict[str, Any] | None:
         m = self.mentions.current
@@ -34,9 +37,9 @@ class Verbs:
         return m
 
     def apply(self, action: str, mention_id: int, call, advance: bool = False) -> dict | None:
-        """Run one Actions verb on a mention, remember its inverse, and show the result."""
+        """Run one verb on a mention, remember its inverse, and show the result."""
         try:
-            before = get(self.app.conn, mention_id)
+            before = self.app.session.views.mention(mention_id)
             after = call(mention_id)
         except ActionError as exc:
             self.notify(str(exc), severity="error", markup=False)
@@ -61,12 +64,12 @@ class Verbs:
         m = self.selected()
         if m is None:
             return
-        known = manage.all_tags(self.app.conn)
+        known = self.app.session.views.tags()
         hint = "existing: " + ", ".join(f"{t} ({n})" for t, n in known[:12]) if known else "no tags yet"
         prompt = PromptScreen(f"Tag #{m['id']} (several: separate with spaces)", placeholder="billing bug",
                               hint=hint + "  ·  Tab completes", suggestions=[t for t, _ in known])  # fmt: skip
         self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
-            "tag", m["id"], lambda i: self.actions.tag(i, value.split())))  # fmt: skip
+            "tag", m["id"], lambda i: self.verbs.tag(i, value.split())))  # fmt: skip
 
     def action_untag(self) -> None:
         m = self.selected()
@@ -78,7 +81,7 @@ class Verbs:
         prompt = PromptScreen(f"Remove tags from #{m['id']}", value=" ".join(m["tags"]), hint="the tags to remove",
                               suggestions=m["tags"])  # fmt: skip
         self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
-            "untag", m["id"], lambda i: self.actions.untag(i, value.split())))  # fmt: skip
+            "untag", m["id"], lambda i: self.verbs.untag(i, value.split())))  # fmt: skip
 
     def action_assign(self) -> None:
         m = self.selected()
@@ -89,7 +92,7 @@ class Verbs:
             if value is None:
                 return
             name = None if value.strip() in ("", "-") else value.strip()
-            self.apply("assign" if name else "unassign", m["id"], lambda i: self.actions.assign(i, name))
+            self.apply("assign" if name else "unassign", m["id"], lambda i: self.verbs.assign(i, name))
 
         self.app.push_screen(PromptScreen(f"Assign #{m['id']} to", value=m["assignee"] or "",
                                           hint="a name; empty or - unassigns"), done)  # fmt: skip
@@ -97,7 +100,7 @@ class Verbs:
     def action_unassign(self) -> None:
         m = self.selected()
         if m is not None:
-            self.apply("unassign", m["id"], lambda i: self.actions.assign(i, None))
+            self.apply("unassign", m["id"], lambda i: self.verbs.assign(i, None))
 
     def action_snooze(self) -> None:
         m = self.selected()
@@ -105,17 +108,17 @@ class Verbs:
             return
         prompt = PromptScreen(f"Snooze #{m['id']} for", value="2h", hint="30m, 2h, 3d, 1w: back in the inbox then")
         self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
-            "snooze", m["id"], lambda i: self.actions.snooze(i, value.strip())))  # fmt: skip
+            "snooze", m["id"], lambda i: self.verbs.snooze(i, value.strip())))  # fmt: skip
 
     def action_close(self) -> None:
         m = self.selected()
         if m is not None:
-            self.apply("close", m["id"], self.actions.close, advance=True)
+            self.apply("close", m["id"], self.verbs.close, advance=True)
 
     def action_reopen(self) -> None:
         m = self.selected()
         if m is not None:
-            self.apply("reopen", m["id"], self.actions.reopen)
+            self.apply("reopen", m["id"], self.verbs.reopen)
 
     def action_escalate(self) -> None:
         m = self.selected()
@@ -127,10 +130,21 @@ class Verbs:
             if answer is None:
                 return
             target, note = answer
-            if self.apply("escalate", m["id"], lambda i: self.actions.escalate(i, target, note)) and target:
-                self._deliver_due(f"escalation of #{m['id']} to {target}")  # as `commwatch escalate` does
+            # A target's delivery is started by the session itself, in the background (as in the CLI).
+            self.apply("escalate", m["id"], lambda i: self.verbs.escalate(i, target, note))
 
         self.app.push_screen(EscalateScreen(m["id"], targets), done)
+
+    def action_priority(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        now = m["priority"]["level"] + ("" if m["priority"]["override"] else ", computed")
+        prompt = PromptScreen(f"Priority of #{m['id']} (now {now})", placeholder="urgent",
+                              hint=" · ".join(PRIORITY_CHOICES) + "  (auto: back to the computed one)",
+                              suggestions=list(PRIORITY_CHOICES))  # fmt: skip
+        self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
+            "priority", m["id"], lambda i: self.verbs.set_priority(i, value.strip().lower())))  # fmt: skip
 
     def action_open_url(self) -> None:
         m = self.selected()
@@ -164,7 +178,7 @@ class Verbs:
             self.notify(f"{change.done}: {change.why_not}", severity="warning", markup=False)
             return
         try:
-            change.inverse(self.actions)
+            change.inverse(self.verbs)
         except (ActionError, sqlite3.Error) as exc:
             self.notify(f"could not undo ({change.done}): {exc}", severity="error", markup=False)
             return
@@ -177,7 +191,9 @@ def _summary(action: str, m: dict) -> str:
     if action in ("tag", "untag"):
         what += ": " + (" ".join(m["tags"]) or "no tags left")
     elif action == "assign":
-        what += f" to {m['assignee']}"
+        what += f" to {field(m['assignee'])}"
+    elif action == "priority":
+        what += f" {m['priority']['level']}" + ("" if m["priority"]["override"] else " (computed)")
     elif action == "snooze":
         what += f" until {m['snoozed_until']}"
     return f"#{m['id']} {what}"

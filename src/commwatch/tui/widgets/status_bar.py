@@ -5,18 +5,19 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from commwatch.store.inbox import InboxFilter
+from commwatch.model import InboxFilter
+from commwatch.text import field, inert
 
 
 def describe_filter(f: InboxFilter) -> list[str]:
     parts = [f.status or "all statuses"]
     for name, value in (("platform", f.platform), ("sentiment", f.sentiment), ("tag", f.tag), ("assignee", f.assignee)):
         if value:
-            parts.append(f"{name} {value}")
+            parts.append(f"{name} {field(value)}")
     if f.needs_reply:
         parts.append("needs reply")
     if f.search:
-        parts.append(f'search "{f.search}"')
+        parts.append(f'search "{inert(f.search, single_line=True)}"')
     return parts
 
 

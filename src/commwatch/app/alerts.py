@@ -6,6 +6,7 @@ import sqlite3
 from datetime import datetime
 
 from commwatch import timeutil
+from commwatch.app.effects import SYSTEM
 from commwatch.config import Config
 from commwatch.model import iso
 from commwatch.store import alerts as store
@@ -38,6 +39,6 @@ def check_alerts(conn: sqlite3.Connection, config: Config, now: datetime | None 
                 baseline_mean=d.mean, baseline_std=d.std, threshold=d.threshold, target=rule.target,
             )  # fmt: skip
             if rule.target:
-                outbox.add(conn, "alert", None, rule.target, {"alert": alert_id}, "commwatch", iso(now))
+                outbox.add(conn, "alert", None, rule.target, {"alert": alert_id}, SYSTEM, iso(now))
         fired.append(alert_id)
     return fired

@@ -12,14 +12,17 @@ good is marked failed with the reason.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from contextlib import contextmanager
 import string
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+
 from commwatch import registry, timeutil
-from commwatch.actions import ActionError
+from commwatch.app.effects import SYSTEM
+from commwatch.app.errors import ActionError
+from commwatch.app.outbox import Delivery, GiveUp, OutboxWorker, TryLater, payload
+from commwatch.app.verbs import resolve
 from commwatch.config import Config
 from commwatch.connector import (
     MODERATE,
@@ -30,8 +33,6 @@ from commwatch.connector import (
     PermanentError,
     ReplyTarget,
 )
-from commwatch.notify import worker
-from commwatch.notify.worker import Delivery
 from commwatch.store import manage, outbox
 from commwatch.store.db import transaction
 from commwatch.store.mentions import add_units, get
@@ -79,57 +80,24 @@ def render_template(template: str, mention: dict) -> str:
 
 
 class Replier:
-    def __init__(self, conn: sqlite3.Connection, config: Config, env: Mapping[str, str] | None = None,
-                 actor: str | None = None):  # fmt: skip
-        from commwatch.actions import default_actor
+    """Drafting, queueing and sending replies, and moderating, as `actor` on the connection `conn`."""
 
+    def __init__(self, conn: sqlite3.Connection, config: Config, env: Mapping[str, str], actor: str,
+                 worker: OutboxWorker):  # fmt: skip
         self.conn = conn
         self.config = config
-        self.env = os.environ if env is None else env
-        self.actor = actor or default_actor()
+        self.env = env
+        self.actor = actor
+        self.worker = worker
 
-    # Choosing who speaks ------------------------------------------------------
-
-    def _source_for(self, mention: dict, capability: str) -> tuple[str, type[Connector]]:
-        """The mention's own source if its connector can do it, else the first configured one that can."""
-        names = [mention["source"]] + [n for n in self.config.sources if n != mention["source"]]
-        for name in names:
-            source = self.config.sources.get(name)
-            if source is None:
-                continue
-            try:
-                cls = registry.load(source.connector)
-            except (registry.UnknownConnector, registry.BrokenConnector):
-                continue
-            if capability in cls.capabilities and mention["platform"] in cls.platforms:
-                return name, cls
-        verb = "reply" if capability == REPLY else "moderate"
-        raise ActionError(
-            f"no configured source can {verb} on {mention['platform']}: "
-            f'add a [sources.NAME] table with connector = "{mention["platform"]}" and its credentials'
-        )
-
-    @contextmanager
-    def _metered(self, connector: Connector, source: str):
-        """Record the quota units a write call spent, whether it succeeded or not."""
-        connector.last_units = 0
-        try:
-            yield
-        finally:
-            if connector.last_units:
-                with transaction(self.conn):
-                    add_units(self.conn, source, connector.quota_day(timeutil.now()), connector.last_units)
-
-    def _connector(self, source_name: str) -> Connector:
-        source = self.config.sources[source_name]
-        return registry.load(source.connector)(source, self.env)
+    def _mention(self, ref: str | int) -> dict:
+        return get(self.conn, resolve(self.conn, ref))
 
     # Replies --------------------------------------------------------------------
 
-    def draft(self, ref: str, text: str | None = None, template: str | None = None) -> Draft:
-        from commwatch.actions import Actions
-
-        mention = get(self.conn, Actions(self.conn, self.config).resolve(ref))
+    def draft(self, ref: str | int, text: str | None = None, template: str | None = None) -> Draft:
+        """Exactly what would be posted, checked: the template's variables, empty text, the platform's limit."""
+        mention = self._mention(ref)
         if template is not None:
             if template not in self.config.templates:
                 known = ", ".join(sorted(self.config.templates)) or "none configured"
@@ -138,7 +106,7 @@ class Replier:
         text = (text or "").strip()
         if not text:
             raise ActionError("the reply is empty: give TEXT or --template NAME")
-        source, cls = self._source_for(mention, REPLY)
+        source, cls = source_for(self.config, mention, REPLY)
         if cls.reply_limit and len(text) > cls.reply_limit:
             raise ActionError(f"the reply is {len(text)} characters; {mention['platform']} allows {cls.reply_limit}")
         return Draft(mention=mention, text=text, source=source, connector=cls.name, limit=cls.reply_limit)
@@ -152,52 +120,20 @@ class Replier:
                                 {"outbox": outbox_id, "text": draft.text, "source": draft.source})  # fmt: skip
         return outbox_id
 
-    def deliver(self, outbox_id: int) -> Delivery:
-        return worker.process(self.conn, outbox_id, self._attempt, self._on_sent)
-
-    def _attempt(self, row: sqlite3.Row) -> dict:
-        text = worker.payload(row)["text"]
-        target = target_of(get(self.conn, row["mention_id"]))
-        if row["source"] not in self.config.sources:
-            raise worker.GiveUp(f"source {row['source']!r} is no longer configured")
-        try:
-            connector = self._connector(row["source"])
-            posted = None
-            if row["attempts"] > 1:  # an earlier attempt may have reached the platform
-                with self._metered(connector, row["source"]):
-                    posted = connector.find_reply(target, text)
-            if posted is None:
-                with self._metered(connector, row["source"]):
-                    posted = connector.reply(target, text)
-        except (PermanentError, MissingCredentials) as exc:
-            raise worker.GiveUp(str(exc)) from None
-        except (ConnectorError, OSError, TimeoutError) as exc:
-            raise worker.TryLater(str(exc)) from None
-        except Exception as exc:  # a connector bug: reported, kept, and retried after the backoff
-            raise worker.TryLater(f"unexpected {type(exc).__name__} from the {row['source']} connector: {exc}") from None
-        return {"remote_id": posted.remote_id, "url": posted.url}
-
-    def _on_sent(self, conn: sqlite3.Connection, row: sqlite3.Row, result: dict, at: str) -> None:
-        manage.set_fields(conn, row["mention_id"], replied=1)
-        manage.record_event(conn, row["mention_id"], at, row["actor"] or self.actor, "reply",
-                            {"outbox": row["id"], "reply_id": result["remote_id"], "url": result["url"]})  # fmt: skip
-
-    def retry_failed(self) -> int:
-        with transaction(self.conn):
-            return outbox.retry_failed(self.conn, timeutil.now_iso())
+    def send(self, draft: Draft) -> Delivery:
+        """Queue the reply, then send it now (a failure leaves it in the outbox to retry)."""
+        return self.worker.process(self.queue(draft))
 
     # Moderation -----------------------------------------------------------------
 
-    def moderate(self, ref: str, action: str, ban: bool = False) -> dict:
-        from commwatch.actions import Actions
-
-        mention = get(self.conn, Actions(self.conn, self.config).resolve(ref))
-        source, cls = self._source_for(mention, MODERATE)
+    def moderate(self, ref: str | int, action: str, ban: bool = False) -> dict:
+        mention = self._mention(ref)
+        source, cls = source_for(self.config, mention, MODERATE)
         if action not in cls.moderation_actions:
             raise ActionError(f"{mention['platform']} moderation actions are: {', '.join(cls.moderation_actions)}")
         try:
-            connector = self._connector(source)
-            with self._metered(connector, source):
+            connector = _connector(self.config, source, self.env)
+            with metered(self.conn, connector, source):
                 connector.moderate(target_of(mention), action, ban=ban)
         except ConnectorError as exc:
             raise ActionError(f"{mention['platform']} refused to {action} it: {exc}") from None
@@ -206,6 +142,79 @@ class Replier:
             manage.record_event(self.conn, mention["id"], now, self.actor, "moderate",
                                 {"action": action, "ban": ban or None, "source": source})  # fmt: skip
         return get(self.conn, mention["id"])
+
+
+class ReplyHandler:
+    """The outbox handler for the kind `reply`: post it once, even across crashes."""
+
+    def __init__(self, conn: sqlite3.Connection, config: Config, env: Mapping[str, str]):
+        self.conn = conn
+        self.config = config
+        self.env = env
+
+    def attempt(self, row: sqlite3.Row) -> dict:
+        text = payload(row)["text"]
+        target = target_of(get(self.conn, row["mention_id"]))
+        if row["source"] not in self.config.sources:
+            raise GiveUp(f"source {row['source']!r} is no longer configured")
+        try:
+            connector = _connector(self.config, row["source"], self.env)
+            posted = None
+            if row["attempts"] > 1:  # an earlier attempt may have reached the platform
+                with metered(self.conn, connector, row["source"]):
+                    posted = connector.find_reply(target, text)
+            if posted is None:
+                with metered(self.conn, connector, row["source"]):
+                    posted = connector.reply(target, text)
+        except (PermanentError, MissingCredentials) as exc:
+            raise GiveUp(str(exc)) from None
+        except (ConnectorError, OSError, TimeoutError) as exc:
+            raise TryLater(str(exc)) from None
+        except Exception as exc:  # a connector bug: reported, kept, and retried after the backoff
+            raise TryLater(f"unexpected {type(exc).__name__} from the {row['source']} connector: {exc}") from None
+        return {"remote_id": posted.remote_id, "url": posted.url}
+
+    def on_sent(self, conn: sqlite3.Connection, row: sqlite3.Row, result: dict, at: str) -> None:
+        manage.set_fields(conn, row["mention_id"], replied=1)
+        manage.record_event(conn, row["mention_id"], at, row["actor"] or SYSTEM, "reply",
+                            {"outbox": row["id"], "reply_id": result["remote_id"], "url": result["url"]})  # fmt: skip
+
+
+def source_for(config: Config, mention: dict, capability: str) -> tuple[str, type[Connector]]:
+    """The mention's own source if its connector can do it, else the first configured one that can."""
+    names = [mention["source"]] + [n for n in config.sources if n != mention["source"]]
+    for name in names:
+        source = config.sources.get(name)
+        if source is None:
+            continue
+        try:
+            cls = registry.load(source.connector)
+        except (registry.UnknownConnector, registry.BrokenConnector):
+            continue
+        if capability in cls.capabilities and mention["platform"] in cls.platforms:
+            return name, cls
+    verb = "reply" if capability == REPLY else "moderate"
+    raise ActionError(
+        f"no configured source can {verb} on {mention['platform']}: "
+        f'add a [sources.NAME] table with connector = "{mention["platform"]}" and its credentials'
+    )
+
+
+def _connector(config: Config, source_name: str, env: Mapping[str, str]) -> Connector:
+    source = config.sources[source_name]
+    return registry.load(source.connector)(source, env)
+
+
+@contextmanager
+def metered(conn: sqlite3.Connection, connector: Connector, source: str):
+    """Record the quota units a write call spent, whether it succeeded or not."""
+    connector.last_units = 0
+    try:
+        yield
+    finally:
+        if connector.last_units:
+            with transaction(conn):
+                add_units(conn, source, connector.quota_day(timeutil.now()), connector.last_units)
 
 
 def target_of(mention: dict) -> ReplyTarget:

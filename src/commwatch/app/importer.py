@@ -1,8 +1,8 @@
-"""`commwatch import`: raw API responses (JSON, or JSON Lines of them) → the store.
+"""`commwatch import`: raw API responses (JSON, or JSON Lines of them) → ingest.
 
 Files are read line by line, so memory stays flat however long the file is.
 A line that cannot be parsed is reported with its file and line number and
-skipped; everything valid lands.
+skipped; everything valid lands, triaged and ruled exactly as a sync stores it.
 """
 
 from __future__ import annotations
@@ -13,17 +13,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from commwatch import registry, timeutil
+from commwatch.app.ingest import ingest, parser_for
 from commwatch.config import Config
-from commwatch.connector import IMPORT, PayloadError
+from commwatch.connector import PayloadError
 from commwatch.model import Mention
-from commwatch.store.mentions import save_page
 
 BATCH = 2000  # mentions per transaction
-
-
-class ImportRefused(Exception):
-    """The import cannot start (unknown platform, connector without import)."""
 
 
 @dataclass
@@ -41,17 +36,8 @@ class ImportResult:
     mentions: int = 0
     new: int = 0
     updated: int = 0
+    escalated: int = 0  # by rules
     problems: list[ImportProblem] = field(default_factory=list)
-
-
-def parser_for(platform: str):
-    try:
-        cls = registry.load(platform)
-    except registry.UnknownConnector as exc:
-        raise ImportRefused(str(exc)) from None
-    if IMPORT not in cls.capabilities:
-        raise ImportRefused(f"the {platform} connector cannot import raw API responses")
-    return cls.parse
 
 
 def read_payloads(name: str, handle: IO[str]) -> Iterator[tuple[str, Any] | ImportProblem]:
@@ -100,17 +86,16 @@ def import_streams(
     streams: Iterable[tuple[str, IO[str]]],
     source: str = "import",
 ) -> ImportResult:
-    from commwatch.triage import triage
-
     parse = parser_for(platform)
     result = ImportResult()
     batch: list[Mention] = []
 
     def flush() -> None:
         if batch:
-            saved = save_page(conn, source, batch, timeutil.now_iso())
+            saved = ingest(conn, config, source, batch)
             result.new += saved.new
             result.updated += saved.updated
+            result.escalated += saved.escalated
             batch.clear()
 
     for name, handle in streams:
@@ -125,8 +110,6 @@ def import_streams(
                 result.problems.append(ImportProblem(where, f"not a {platform} API response ({exc})"))
                 continue
             result.payloads += 1
-            for mention in mentions:
-                triage(mention, config.urgent_keywords)
             batch.extend(mentions)
             result.mentions += len(mentions)
             if len(batch) >= BATCH:

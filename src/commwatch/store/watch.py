@@ -1,9 +1,9 @@
 """Noticing what other processes (a cron `commwatch sync`, the CLI) wrote, cheaply.
 
-`PRAGMA data_version` changes only when another connection commits, so the
-poll costs one pragma when nothing happened. When it changes, counting ids above the
-highest one seen tells how many mentions are new (a rowid range: instant). These two reads are the only SQL
-the TUI issues itself; they take no lock and no transaction.
+`PRAGMA data_version` changes only when another connection commits, so a poll
+costs one pragma when nothing happened. When it changes, counting ids above the
+highest one seen tells how many mentions are new (a rowid range: instant).
+Neither read takes a lock or a transaction.
 """
 
 from __future__ import annotations

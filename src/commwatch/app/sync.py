@@ -1,9 +1,10 @@
-"""Runs sources: cursor → pages → triage → store, one transaction per page.
+"""Runs sources: cursor → pages → ingest, one transaction per page.
 
-Each source fetches in its own thread; the calling thread scores and stores
-pages as they arrive, so writes are serialised and a page's mentions commit
-together with the cursor that follows them. A source that fails stops alone:
-what it already committed stays, and the other sources carry on.
+Each source fetches (and parses raw payloads) in its own thread; the calling
+thread ingests pages as they arrive (ingest.py: triage, store, rules, cursor),
+so writes are serialised and a page's mentions commit together with the cursor
+that follows them. A source that fails stops alone: what it already committed
+stays, and the other sources carry on.
 
 Nothing here prints: progress and results go to the `on_progress` callback and
 the returned SyncResult.
@@ -12,7 +13,6 @@ the returned SyncResult.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import queue
 import sqlite3
@@ -23,8 +23,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from commwatch import registry, timeutil
-from commwatch.automation import apply_rules
-from commwatch.spikes import check_alerts
+from commwatch.app.alerts import check_alerts
+from commwatch.app.errors import SyncLocked
+from commwatch.app.ingest import ingest, normalise
 from commwatch.config import Config
 from commwatch.connector import (
     FETCH,
@@ -35,15 +36,12 @@ from commwatch.connector import (
     RateLimited,
     SourceOptionError,
 )
-from commwatch.model import Level, iso
+from commwatch.model import iso
 from commwatch.store.db import transaction
-from commwatch.store.mentions import add_units, load_cursors, save_page, units_used
+from commwatch.store.mentions import add_units, load_cursors, units_used
+from commwatch.store.runs import finish_run, start_run
 
 QUEUE_PAGES = 4  # pages fetched ahead of the writer: bounds memory whatever the backlog
-
-
-class SyncLocked(Exception):
-    """Another sync holds the lock on this database."""
 
 
 @dataclass
@@ -119,12 +117,10 @@ def run_sync(
     on_progress: ProgressCallback | None = None,
 ) -> SyncResult:
     """Sync the enabled sources (or only the named ones). The caller holds sync_lock."""
-    from commwatch.triage import triage  # vaderSentiment: only when syncing
-
     env = os.environ if env is None else env
     progress = on_progress or (lambda event, source: None)
     started = timeutil.now_iso()
-    run_id = _start_run(conn, started)
+    run_id = start_run(conn, started)
     result = SyncResult(run_id=run_id, started_at=started)
 
     workers: dict[str, _Worker] = {}
@@ -162,7 +158,7 @@ def run_sync(
             outcome = by_name[name]
             if kind == "page":
                 stream, page = payload
-                _store_page(conn, name, stream, page, outcome, config, triage, workers[name].connector)
+                _store_page(conn, config, outcome, stream, page, workers[name].connector)
                 progress("page", outcome)
             elif kind == "error":
                 outcome.status = "failed"
@@ -186,27 +182,17 @@ def run_sync(
     return result
 
 
-def _store_page(conn, name, stream, page: Page, outcome: SourceResult, config: Config, triage, connector) -> None:
-    for mention in page.mentions:
-        triage(mention, config.urgent_keywords)
+def _store_page(conn, config: Config, outcome: SourceResult, stream: str, page: Page, connector: Connector) -> None:
     day = connector.quota_day(timeutil.now())
-
-    def rules(conn, saved) -> None:
-        if config.rules and saved.new_ids:
-            outcome.escalated += apply_rules(conn, config, saved.new_ids).escalated
-
-    saved = save_page(conn, name, page.mentions, timeutil.now_iso(), cursor=(stream, page.cursor),
-                      units=(day, page.units), then=rules)  # fmt: skip
+    saved = ingest(conn, config, outcome.name, page.mentions, cursor=(stream, page.cursor), units=(day, page.units))
     outcome.pages += 1
     outcome.requests += page.requests
     outcome.units += page.units
     outcome.new += saved.new
     outcome.updated += saved.updated
-    fresh = set(saved.new_keys)
-    for m in page.mentions:
-        if m.key in fresh:
-            outcome.negative += m.sentiment.label == "negative"
-            outcome.urgent += m.priority.level in (Level.HIGH, Level.URGENT)
+    outcome.escalated += saved.escalated
+    outcome.negative += saved.negative
+    outcome.urgent += saved.urgent
 
 
 class _NotSyncable(Exception):
@@ -248,6 +234,8 @@ class _Worker(threading.Thread):
             for stream in streams:
                 try:
                     for page in self.connector.fetch(stream, self.cursors.get(stream)):
+                        if page.payloads:  # parsed here, off the writer's thread
+                            page = Page(normalise(page), page.cursor, page.requests, page.units)
                         if not self._put(("page", name, (stream, page))):
                             return
                 except Exception as exc:  # one stream failing leaves the others running
@@ -285,27 +273,9 @@ def redact(text: str, env: Mapping[str, str]) -> str:
     return text
 
 
-def _start_run(conn: sqlite3.Connection, started: str) -> int:
-    with transaction(conn):
-        cur = conn.execute("INSERT INTO sync_runs (started_at, status) VALUES (?, 'running')", (started,))
-    return cur.lastrowid
-
-
 def _finish_run(conn: sqlite3.Connection, result: SyncResult) -> None:
     status = "failed" if result.failed and len(result.failed) == len(result.ran) else (
         "partial" if result.failed else "ok"
     )
-    with transaction(conn):
-        conn.execute(
-            "UPDATE sync_runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
-            (result.finished_at, status, json.dumps(result.to_dict()), result.run_id),
-        )
-        conn.executemany(
-            "INSERT INTO source_runs (run_id, source, connector, status, new, updated, pages, requests, message, "
-            "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (result.run_id, s.name, s.connector, s.status, s.new, s.updated, s.pages, s.requests, s.message,
-                 result.started_at, result.finished_at)
-                for s in result.sources
-            ],
-        )  # fmt: skip
+    sources = [asdict(s) for s in result.sources]
+    finish_run(conn, result.run_id, result.finished_at, status, result.to_dict(), sources)

@@ -1,0 +1,109 @@
+"""The outbox worker: claim a row, hand it to the handler for its kind, settle it.
+
+A row is recorded (pending) in the same transaction as the change that wants
+it, claimed (sending) before the attempt and settled after: sent, pending
+again with exponential backoff, or failed for good. A row left `sending` by
+a process that died is taken over at once (same host) or after STALE_CLAIM_S.
+
+Handlers are registered by kind (reply, escalation, alert) by whoever builds
+the worker (the Session); this module imports none of them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from commwatch import timeutil
+from commwatch.app.effects import SYSTEM
+from commwatch.model import iso
+from commwatch.store import manage, outbox
+from commwatch.store.db import transaction
+
+BACKOFF_BASE_S = 60  # 1 min, 2, 4, … capped
+BACKOFF_MAX_S = 6 * 3600
+
+
+class GiveUp(Exception):
+    """The attempt failed for good: mark the row failed (`outbox retry --failed` after fixing the cause)."""
+
+
+class TryLater(Exception):
+    """The attempt failed for now: retry after the backoff."""
+
+
+@dataclass
+class Delivery:
+    outbox_id: int
+    status: str  # sent | pending (will retry) | failed | sending (another process has it)
+    message: str = ""
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+class Handler(Protocol):
+    def attempt(self, row: sqlite3.Row) -> dict[str, Any]:
+        """Send it; return what to keep as the row's result. Raise GiveUp or TryLater when it fails."""
+
+    def on_sent(self, conn: sqlite3.Connection, row: sqlite3.Row, result: dict[str, Any], at: str) -> None:
+        """Record what being sent means (inside the transaction that marks the row sent)."""
+
+
+def payload(row: sqlite3.Row) -> dict[str, Any]:
+    return json.loads(row["payload"])
+
+
+class OutboxWorker:
+    def __init__(self, conn: sqlite3.Connection, handlers: Mapping[str, Handler]):
+        self.conn = conn
+        self.handlers = handlers
+
+    def deliver_due(self) -> list[Delivery]:
+        """Everything whose time has come: replies, escalations, alerts."""
+        now = timeutil.now()
+        return [self.process(outbox_id) for outbox_id in outbox.due(self.conn, iso(now), stale_before(now))]
+
+    def retry_failed(self) -> int:
+        """Failed rows back to pending, due now (after the cause was fixed)."""
+        with transaction(self.conn):
+            return outbox.retry_failed(self.conn, timeutil.now_iso())
+
+    def process(self, outbox_id: int) -> Delivery:
+        conn = self.conn
+        now = timeutil.now()
+        with transaction(conn):
+            row = outbox.claim(conn, outbox_id, iso(now), stale_before(now))
+        if row is None:
+            current = outbox.row(conn, outbox_id)
+            return Delivery(outbox_id, current["status"] if current else "missing", "not due, or another process has it")
+        handler = self.handlers.get(row["kind"])
+        try:
+            if handler is None:
+                raise GiveUp(f"this commwatch cannot send a {row['kind']!r}")
+            result = handler.attempt(row)
+        except GiveUp as exc:
+            at = timeutil.now_iso()
+            with transaction(conn):
+                outbox.settle(conn, outbox_id, "failed", at, error=str(exc))
+                if row["mention_id"] is not None:
+                    manage.record_event(conn, row["mention_id"], at, SYSTEM, f"{row['kind']}-failed",
+                                        {"outbox": outbox_id, "error": str(exc)})  # fmt: skip
+            return Delivery(outbox_id, "failed", str(exc))
+        except TryLater as exc:
+            delay = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** (row["attempts"] - 1))
+            retry_at = iso(timeutil.now() + timedelta(seconds=delay))
+            with transaction(conn):
+                outbox.settle(conn, outbox_id, "pending", timeutil.now_iso(), error=str(exc), retry_at=retry_at)
+            return Delivery(outbox_id, "pending", f"{exc}; will retry after {retry_at}")
+        at = timeutil.now_iso()
+        with transaction(conn):
+            outbox.settle(conn, outbox_id, "sent", at, result=result)
+            handler.on_sent(conn, row, result, at)
+        return Delivery(outbox_id, "sent", result=result)
+
+
+def stale_before(now) -> str:
+    return iso(now - timedelta(seconds=outbox.STALE_CLAIM_S))

@@ -1,0 +1,193 @@
+"""The composition root: one manager's session on one inbox. The CLI and the TUI each hold one.
+
+A Session knows the configuration, the database, who is acting (for the
+history), the environment credentials are read from, and how to deliver what
+the outbox holds. It builds every workflow object on its one connection:
+
+    session.verbs      tag, untag, assign, snooze, close, reopen, escalate, priority
+    session.replies    draft, send, moderate
+    session.outbox     the worker, with its handlers registered by kind
+    session.views      the inbox, a mention in full, the outbox, alerts
+
+and runs the composite workflows: sync, import, rules apply.
+
+Opening the database wakes the snoozes that ran out. A change that queues
+something to send (an escalation to a target, rules that escalate) delivers
+what is due right after its transaction; a face that must not wait on the
+network (the TUI) passes `background`, a function that runs a job on a
+thread of its own, with a session of its own (`reader()`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any
+
+from commwatch.app.outbox import Delivery, OutboxWorker
+from commwatch.app.verbs import Verbs, default_actor
+from commwatch.config import Config, ConfigError, user_data_dir, validate_sources
+from commwatch.model import InboxFilter
+
+Deliveries = Callable[[list[Delivery]], None]
+
+
+def database_path(option: str | None, config: Config) -> Path:
+    """--db, else $COMMWATCH_DB, else [store] path, else the user data dir."""
+    chosen = option or os.environ.get("COMMWATCH_DB")
+    if chosen:
+        return Path(chosen).expanduser()
+    if config.store_path:
+        return config.store_path
+    return user_data_dir() / "commwatch.db"
+
+
+class Session:
+    def __init__(
+        self,
+        config: Config,
+        db_path: Path,
+        *,
+        conn: sqlite3.Connection | None = None,
+        actor: str | None = None,
+        env: Mapping[str, str] | None = None,
+        on_deliveries: Deliveries | None = None,
+        background: Callable[[Callable[[], None]], None] | None = None,
+        wake: bool = True,
+    ):
+        self.config = config
+        self.db_path = Path(db_path)
+        self.actor = actor or default_actor()
+        self.env = os.environ if env is None else env
+        self.on_deliveries = on_deliveries or (lambda deliveries: None)
+        self.background = background
+        self.wake = wake
+        if conn is not None:
+            self.__dict__["conn"] = conn
+            if wake:
+                self.verbs.wake_snoozed()
+
+    @cached_property
+    def conn(self) -> sqlite3.Connection:
+        from commwatch.store.db import open_store
+
+        conn = open_store(self.db_path)
+        self.__dict__["conn"] = conn
+        if self.wake:
+            self.verbs.wake_snoozed()
+        return conn
+
+    def reader(self) -> Session:
+        """A session on a connection of its own (for a worker thread); it delivers inline and wakes nothing."""
+        return Session(self.config, self.db_path, actor=self.actor, env=self.env, wake=False)
+
+    def close(self) -> None:
+        conn = self.__dict__.pop("conn", None)
+        if conn is not None:
+            conn.close()
+
+    # The workflow objects, on this session's connection --------------------------
+
+    @cached_property
+    def verbs(self) -> Verbs:
+        return Verbs(self.conn, self.config, self.actor, on_queued=self.deliver_soon)
+
+    @cached_property
+    def outbox(self) -> OutboxWorker:
+        from commwatch.app.notifications import NotificationHandler
+        from commwatch.app.replies import ReplyHandler
+
+        notifications = NotificationHandler(self.conn, self.config, self.env)
+        handlers = {"reply": ReplyHandler(self.conn, self.config, self.env), "escalation": notifications,
+                    "alert": notifications}  # fmt: skip
+        return OutboxWorker(self.conn, handlers)
+
+    @cached_property
+    def replies(self):
+        from commwatch.app.replies import Replier
+
+        return Replier(self.conn, self.config, self.env, self.actor, self.outbox)
+
+    @cached_property
+    def views(self):
+        from commwatch.app.views import Views
+
+        return Views(self.conn, self.config)
+
+    # Delivering -------------------------------------------------------------------
+
+    def deliver_due(self) -> list[Delivery]:
+        """Send everything in the outbox whose time has come, now."""
+        return self.outbox.deliver_due()
+
+    def deliver_soon(self) -> None:
+        """After a change that queued something: deliver what is due, inline or in the background."""
+        if self.background is None:
+            self.on_deliveries(self.deliver_due())
+            return
+
+        def job() -> None:
+            other = self.reader()
+            try:
+                deliveries = other.deliver_due()
+            finally:
+                other.close()
+            self.on_deliveries(deliveries)
+
+        self.background(job)
+
+    # Watching ---------------------------------------------------------------------
+
+    def poll(self) -> tuple[bool, int]:
+        """(has anything changed since the last poll?, how many mentions are new): another
+        process's commit, or snoozes that ran out (woken here). One PRAGMA when nothing happened."""
+        from commwatch.store.watch import DataWatch
+
+        woke = self.verbs.wake_snoozed()
+        if "_watch" not in self.__dict__:
+            self.__dict__["_watch"] = DataWatch(self.conn)
+        changed, new = self.__dict__["_watch"].poll()
+        return bool(changed or woke), new
+
+    # Composite workflows -------------------------------------------------------------
+
+    def sync(self, only: list[str] | None = None, on_progress=None):
+        """Every enabled source (or only these), then spike alerts and the outbox. Holds the sync lock;
+        raises SyncLocked when another sync has it."""
+        from commwatch.app.sync import run_sync, sync_lock
+
+        validate_sources(self.config)
+        if not self.config.sources:
+            raise ConfigError("no sources configured: add a [sources.NAME] table (`commwatch init` writes an example)",
+                              key="sources", path=self.config.path)  # fmt: skip
+        with sync_lock(self.db_path):
+            result = run_sync(self.conn, self.config, only=only, env=self.env, on_progress=on_progress)
+            # Replies, escalations and alerts whose time has come. Not reported here: a target that is
+            # down would make every cron run print; `commwatch outbox` lists what is still waiting.
+            self.deliver_due()
+        return result
+
+    def import_streams(self, platform: str, streams: Iterable[tuple[str, IO[str]]], source: str = "import"):
+        """Raw API responses through the platform's parser into the inbox, rules included."""
+        from commwatch.app.importer import import_streams
+
+        result = import_streams(self.conn, self.config, platform, streams, source)
+        if result.escalated:
+            self.deliver_soon()
+        return result
+
+    def apply_rules(self, f: InboxFilter) -> tuple[int, Any]:
+        """Run the rules again over the stored mentions the filter matches: (mentions checked, RuleOutcome)."""
+        from commwatch.app.rules import apply_rules
+        from commwatch.store.db import transaction
+        from commwatch.store.inbox import matching_ids
+
+        ids = matching_ids(self.conn, f)
+        with transaction(self.conn):
+            outcome = apply_rules(self.conn, self.config, ids)
+        if outcome.escalated:
+            self.deliver_soon()
+        return len(ids), outcome

@@ -1,0 +1,124 @@
+"""The verbs a manager uses: tag, untag, assign, snooze, close, reopen, escalate, priority.
+
+The CLI and the TUI both call these (through the Session). Each verb resolves
+the mention, makes its change and event in one transaction (effects.py), and
+returns the mention as it now is. A verb that queued something to send (an
+escalation to a target) tells the session, which delivers what is due.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from commwatch import timeutil
+from commwatch.app.effects import SYSTEM, Effects
+from commwatch.app.errors import ActionError, MentionNotFound
+from commwatch.config import Config
+from commwatch.model import LEVEL_BANDS, Status, is_name, is_tag, iso
+from commwatch.store import manage
+from commwatch.store.db import transaction
+from commwatch.store.mentions import get, resolve_id
+
+PRIORITY_CHOICES = (*LEVEL_BANDS, "auto")  # auto: back to the computed priority
+
+
+def default_actor() -> str:
+    try:
+        return os.environ.get("COMMWATCH_USER") or getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+class Verbs:
+    def __init__(self, conn: sqlite3.Connection, config: Config, actor: str | None = None,
+                 on_queued: Callable[[], None] | None = None):  # fmt: skip
+        self.conn = conn
+        self.config = config
+        self.actor = actor or default_actor()
+        self.on_queued = on_queued or (lambda: None)
+
+    def resolve(self, ref: str | int) -> int:
+        return resolve(self.conn, ref)
+
+    def _change(self, ref: str | int, apply: Callable[[Effects, int], Any]) -> dict[str, Any]:
+        mention_id = self.resolve(ref)
+        with transaction(self.conn):
+            apply(Effects(self.conn, self.actor, timeutil.now_iso()), mention_id)
+        return get(self.conn, mention_id)
+
+    def tag(self, ref: str | int, tags: list[str]) -> dict[str, Any]:
+        tags = valid_tags(tags)
+        return self._change(ref, lambda fx, mid: fx.tag(mid, tags))
+
+    def untag(self, ref: str | int, tags: list[str]) -> dict[str, Any]:
+        tags = valid_tags(tags)
+        return self._change(ref, lambda fx, mid: fx.untag(mid, tags))
+
+    def assign(self, ref: str | int, assignee: str | None) -> dict[str, Any]:
+        assignee = (assignee or "").strip() or None
+        if assignee is not None and not is_name(assignee):
+            raise ActionError(f"{assignee!r} is not a name (no control or invisible characters)")
+        return self._change(ref, lambda fx, mid: fx.assign(mid, assignee))
+
+    def snooze(self, ref: str | int, duration: str) -> dict[str, Any]:
+        try:
+            until = iso(timeutil.now() + timeutil.parse_duration(duration))
+        except ValueError as exc:
+            raise ActionError(str(exc)) from None
+        return self._change(ref, lambda fx, mid: fx.snooze(mid, until))
+
+    def close(self, ref: str | int) -> dict[str, Any]:
+        return self._change(ref, lambda fx, mid: fx.set_status(mid, Status.CLOSED, "close"))
+
+    def reopen(self, ref: str | int) -> dict[str, Any]:
+        return self._change(ref, lambda fx, mid: fx.set_status(mid, Status.OPEN, "reopen"))
+
+    def set_priority(self, ref: str | int, level: str) -> dict[str, Any]:
+        """A person's priority for the mention (`auto`: back to the computed one); re-syncs keep it."""
+        if level not in PRIORITY_CHOICES:
+            raise ActionError(f"{level!r} is not a priority (choose {', '.join(PRIORITY_CHOICES)})")
+        return self._change(ref, lambda fx, mid: fx.set_priority(mid, None if level == "auto" else level))
+
+    def escalate(self, ref: str | int, target: str | None = None, note: str | None = None) -> dict[str, Any]:
+        """Mark the mention escalated and queue its delivery to the target; the session then delivers it."""
+        if target is not None and target not in self.config.targets:
+            known = ", ".join(sorted(self.config.targets)) or "none configured"
+            raise ActionError(f"no escalation target {target!r} (targets: {known})")
+        mention = self._change(ref, lambda fx, mid: fx.escalate(mid, target, note))
+        if target is not None:
+            self.on_queued()
+        return mention
+
+    def wake_snoozed(self) -> list[int]:
+        """Reopen mentions whose snooze has run out; returns their ids."""
+        at = timeutil.now_iso()
+        if not manage.due_snoozes(self.conn, at):  # the usual case: no write lock taken
+            return []
+        with transaction(self.conn):
+            due = manage.due_snoozes(self.conn, at)
+            effects = Effects(self.conn, SYSTEM, at)
+            for mention_id in due:
+                effects.wake(mention_id)
+        return due
+
+
+def resolve(conn: sqlite3.Connection, ref: str | int) -> int:
+    """A local id ("42") or PLATFORM:REMOTE_ID → the local id; MentionNotFound when there is none."""
+    mention_id = resolve_id(conn, str(ref))
+    if mention_id is None:
+        raise MentionNotFound(str(ref))
+    return mention_id
+
+
+def valid_tags(tags: list[str]) -> list[str]:
+    cleaned = [t.strip() for t in tags]
+    for t in cleaned:
+        if not is_tag(t):
+            raise ActionError(f"{t!r} is not a tag (letters, digits and - _ / : . + without spaces)")
+    if not cleaned:
+        raise ActionError("name at least one tag")
+    return cleaned

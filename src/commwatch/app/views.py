@@ -1,0 +1,128 @@
+"""What the faces show, built once: the inbox, a mention in full, the outbox, alerts, connectors.
+
+Everything returned is plain data (dicts and dataclasses of the `--json`
+shapes); the CLI and the TUI only draw it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from commwatch import registry, timeutil
+from commwatch.app import rules
+from commwatch.app.verbs import resolve
+from commwatch.config import Config
+from commwatch.model import InboxFilter
+from commwatch.store import alerts, inbox, manage, outbox
+from commwatch.store.mentions import get, thread_context, units_used
+
+BUILT_IN_PLATFORMS = ("x", "reddit", "youtube")
+
+
+@dataclass
+class MentionDetail:
+    """A mention with everything `show` and the TUI's detail pane draw below it."""
+
+    mention: dict[str, Any]
+    history: list[dict[str, Any]] = field(default_factory=list)
+    thread: list[dict[str, Any]] = field(default_factory=list)
+    replies: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `show --json` shape."""
+        return {**self.mention, "history": self.history, "thread": self.thread, "replies": self.replies}
+
+
+class Views:
+    def __init__(self, conn: sqlite3.Connection, config: Config):
+        self.conn = conn
+        self.config = config
+
+    # Mentions -------------------------------------------------------------------
+
+    def resolve(self, ref: str | int) -> int:
+        return resolve(self.conn, ref)
+
+    def mention(self, ref: str | int) -> dict[str, Any]:
+        return get(self.conn, self.resolve(ref))
+
+    def detail(self, ref: str | int) -> MentionDetail:
+        return self.detail_of(self.resolve(ref))
+
+    def detail_of(self, mention_id: int) -> MentionDetail | None:
+        """The detail of a mention by local id, or None when it is gone."""
+        m = get(self.conn, mention_id)
+        if m is None:
+            return None
+        return MentionDetail(m, manage.history(self.conn, mention_id), thread_context(self.conn, m),
+                             outbox.replies_sent(self.conn, mention_id))  # fmt: skip
+
+    def inbox(self, f: InboxFilter) -> list[dict[str, Any]]:
+        return inbox.list_mentions(self.conn, f)
+
+    def count(self, f: InboxFilter) -> int:
+        return inbox.count_mentions(self.conn, f)
+
+    def is_empty(self) -> bool:
+        return inbox.is_empty(self.conn)
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag in use, most used first, with how many mentions carry it."""
+        return manage.all_tags(self.conn)
+
+    def rules_report(self, ref: str | int) -> list[dict[str, Any]]:
+        """`rules test`: which rules match the mention, condition by condition, and what each action would do."""
+        return rules.report(self.conn, self.config, self.mention(ref))
+
+    # The rest ----------------------------------------------------------------------
+
+    def outbox(self, include_sent: bool = False) -> list[dict[str, Any]]:
+        return outbox.listing(self.conn, include_sent)
+
+    def alerts(self, limit: int = 100) -> list[dict[str, Any]]:
+        return alerts.list_alerts(self.conn, limit)
+
+    def alert(self, alert_id: int) -> dict[str, Any]:
+        return alerts.get_alert(self.conn, alert_id)
+
+    def platforms(self) -> list[str]:
+        """The platforms the configured sources cover, and the built-in ones (for filters)."""
+        found = set(BUILT_IN_PLATFORMS)
+        for source in self.config.sources.values():
+            try:
+                found.update(registry.load(source.connector).platforms)
+            except Exception:  # an unknown or broken connector: sync reports it
+                continue
+        return sorted(found)
+
+
+def connectors(config: Config | None, conn_for_units=None) -> list[dict[str, Any]]:
+    """Installed connectors, their capabilities, the sources that use them and the quota they spent today.
+
+    `config` is None when the configuration cannot be read (listing must still work);
+    `conn_for_units` opens the store only when a source has quota to report.
+    """
+    used: dict[str, list[str]] = {}
+    for name, source in (config.sources if config else {}).items():
+        used.setdefault(source.connector, []).append(name)
+    rows = []
+    for name, ep in registry.available().items():
+        row: dict[str, Any] = {"name": name, "module": ep.value, "sources": used.get(name, [])}
+        try:
+            cls = registry.load(name)
+        except registry.BrokenConnector as exc:
+            row["error"] = str(exc)
+            rows.append(row)
+            continue
+        units: dict[str, int] = {}
+        conn = conn_for_units() if row["sources"] and conn_for_units else None
+        if conn is not None:
+            day = cls.quota_day(timeutil.now())
+            spent = {source: units_used(conn, source, day) for source in row["sources"]}
+            units = {source: n for source, n in spent.items() if n}
+        row.update(description=cls.description, platforms=list(cls.platforms), capabilities=sorted(cls.capabilities),
+                   credentials=list(cls.credentials), units_today=units)  # fmt: skip
+        rows.append(row)
+    return rows

@@ -1,0 +1,152 @@
+"""Showing stored data safely, in any face: every field is data, never a terminal command.
+
+Everything commwatch prints came from a platform or a person: text, titles, ids,
+handles, source names, tags, assignees, notes, errors. Any of it may carry
+control characters that a terminal would obey (ESC sequences that set the
+clipboard or clear the screen, C1 controls such as CSI U+009B) or invisible
+characters that hide or reorder what is shown (bidi overrides and isolates,
+zero-width spaces, line separators, BOMs). `inert` replaces each with a visible
+stand-in (ESC → ␛, others → \\xNN or \\uNNNN) so what is shown is what was stored.
+
+Two strengths:
+- prose (`inert(text)`): mention text keeps newlines and tabs, and keeps ZERO
+  WIDTH JOINER / NON-JOINER (U+200D, U+200C), which emoji sequences and Persian
+  or Indic writing need and which can neither move nor hide other text;
+- fields (`field(value)`): one line, nothing invisible kept at all. Ids, handles,
+  tags, assignees and source names are compared by people, so every invisible
+  character is shown.
+
+Widths are in terminal cells (East Asian wide characters take two), so a
+column of ids never loses its digits to a wide line of Japanese beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import datetime, timezone
+from typing import Any
+
+# C0 (but tab and newline), DEL, C1, ARABIC LETTER MARK, zero-width and bidi marks,
+# LINE/PARAGRAPH SEPARATOR, bidi embeddings/overrides, word joiner and invisible
+# operators, bidi isolates, BOM / ZERO WIDTH NO-BREAK SPACE.
+_INVISIBLE = "\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_UNSAFE_FIELD = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")  # tabs and newlines too
+# Prose keeps U+200C and U+200D (joiners shape writing; they cannot reorder or hide it).
+_UNSAFE_PROSE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SPACE = re.compile(r"[\t\n ]+")
+
+
+def _visible(match: re.Match) -> str:
+    ch = match.group()
+    if ch == "\x1b":
+        return "␛"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def inert(text: Any, *, single_line: bool = False) -> str:
+    """Prose with every control and invisible character made visible; `single_line` folds whitespace."""
+    if text is None or text == "":
+        return ""
+    text = _UNSAFE_PROSE.sub(_visible, str(text))
+    if single_line:
+        text = _SPACE.sub(" ", text).strip()
+    return text
+
+
+def field(value: Any) -> str:
+    """An id, handle, tag, assignee, source or actor: one line, every control and invisible character shown."""
+    if value is None or value == "":
+        return ""
+    return _UNSAFE_FIELD.sub(_visible, str(value))
+
+
+def fields(values: Any, sep: str = " ") -> str:
+    return sep.join(field(v) for v in values or ())
+
+
+# Widths ----------------------------------------------------------------------
+
+
+def char_cells(ch: str) -> int:
+    if unicodedata.combining(ch) or ch in "\u200c\u200d\ufe0f":
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def cells(text: str) -> int:
+    """Terminal cells `text` takes (wide characters count two, combining marks none)."""
+    if text.isascii():
+        return len(text)
+    return sum(char_cells(ch) for ch in text)
+
+
+def excerpt(text: Any, width: int, *, is_field: bool = False) -> str:
+    """One line of at most `width` cells, cut with … when longer."""
+    text = field(text) if is_field else inert(text, single_line=True)
+    if cells(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = char_cells(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" if width > 0 else ""
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """`text` (already cut to fit) padded with spaces to `width` cells."""
+    gap = " " * max(0, width - cells(text))
+    return gap + text if right else text + gap
+
+
+# Numbers and times -------------------------------------------------------------
+
+
+def followers(n: int | None) -> str:
+    if n is None:
+        return ""
+    for suffix, size in (("M", 1_000_000), ("k", 1_000)):
+        if n >= size:
+            return f"{n / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(n)
+
+
+def age(created_at: str | None, now: datetime | None = None) -> str:
+    """'5m', '3h', '2d': how long ago an ISO UTC time was."""
+    if not created_at:
+        return ""
+    then = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    seconds = max(0, int(((now or datetime.now(timezone.utc)) - then).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+# JSON --------------------------------------------------------------------------
+
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f\u200c\u200d{_INVISIBLE}]")
+
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """JSON that a terminal cannot act on: C0 is escaped by json itself, C1 and
+    invisible characters are written as \\uNNNN (the same data once decoded)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# How things look, the same in every face ----------------------------------------------
+
+LEVEL_STYLE = {"urgent": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
+SENTIMENT_STYLE = {"negative": "red", "neutral": "", "positive": "green"}
+STATUS_STYLE = {"open": "", "snoozed": "cyan", "escalated": "magenta", "closed": "dim"}
+PLATFORM_SHORT = {"x": "X", "reddit": "RD", "youtube": "YT", "bluesky": "BS", "mastodon": "MA", "discourse": "DC"}
+
+
+def platform_short(platform: str) -> str:
+    return PLATFORM_SHORT.get(platform) or field(platform[:2]).upper()
