@@ -153,3 +153,17 @@ def test_sync_and_import_store_the_same_thing(cli, workdir, tmp_path):
 
     assert shape("synced.db") == shape("imported.db")
     assert shape("synced.db")[0][1] == ["billing"]
+
+
+def test_many_failed_deliveries_are_one_line_per_reason(cli, workdir):
+    (workdir / "commwatch.toml").write_text(
+        '[store]\npath = "inbox.db"\n[targets.sec]\ntype = "slack"\nurl_env = "SEC_HOOK_UNSET"\n'
+        '[[rules]]\nname = "security"\nmatch = { keywords_any = ["hacked"] }\nactions = { escalate = "sec" }\n'
+    )
+    (workdir / "page.json").write_text(json.dumps(x_page(*[(str(200 + i), f"hacked again #{i}") for i in range(30)])))
+    r = cli("import", "x", "page.json")
+    assert r.returncode == 0 and "30 escalated by rules" in r.stdout
+    assert r.stderr.splitlines() == [
+        "commwatch: 30 deliveries (1…30) failed: target sec: set SEC_HOOK_UNSET; "
+        "fix it, then `commwatch outbox retry --failed`"
+    ]

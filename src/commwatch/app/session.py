@@ -25,14 +25,16 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from commwatch.app.outbox import Delivery, OutboxWorker
 from commwatch.app.verbs import Verbs, default_actor
 from commwatch.config import Config, ConfigError, user_data_dir, validate_sources
 from commwatch.model import InboxFilter
 
-Deliveries = Callable[[list[Delivery]], None]
+if TYPE_CHECKING:
+    from commwatch.app.outbox import Delivery, OutboxWorker
+
+Deliveries = Callable[[list["Delivery"]], None]
 
 
 def database_path(option: str | None, config: Config) -> Path:
@@ -98,6 +100,7 @@ class Session:
     @cached_property
     def outbox(self) -> OutboxWorker:
         from commwatch.app.notifications import NotificationHandler
+        from commwatch.app.outbox import OutboxWorker
         from commwatch.app.replies import ReplyHandler
 
         notifications = NotificationHandler(self.conn, self.config, self.env)

@@ -10,8 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from commwatch import registry, timeutil
-from commwatch.app import rules
+from commwatch import timeutil
 from commwatch.app.verbs import resolve
 from commwatch.config import Config
 from commwatch.model import InboxFilter
@@ -74,6 +73,8 @@ class Views:
 
     def rules_report(self, ref: str | int) -> list[dict[str, Any]]:
         """`rules test`: which rules match the mention, condition by condition, and what each action would do."""
+        from commwatch.app import rules
+
         return rules.report(self.conn, self.config, self.mention(ref))
 
     # The rest ----------------------------------------------------------------------
@@ -89,6 +90,8 @@ class Views:
 
     def platforms(self) -> list[str]:
         """The platforms the configured sources cover, and the built-in ones (for filters)."""
+        from commwatch import registry  # importlib.metadata: only when asked
+
         found = set(BUILT_IN_PLATFORMS)
         for source in self.config.sources.values():
             try:
@@ -104,6 +107,8 @@ def connectors(config: Config | None, conn_for_units=None) -> list[dict[str, Any
     `config` is None when the configuration cannot be read (listing must still work);
     `conn_for_units` opens the store only when a source has quota to report.
     """
+    from commwatch import registry
+
     used: dict[str, list[str]] = {}
     for name, source in (config.sources if config else {}).items():
         used.setdefault(source.connector, []).append(name)

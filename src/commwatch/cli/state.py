@@ -37,12 +37,22 @@ class State:
 
 
 def report_deliveries(deliveries) -> None:
-    """A delivery that did not go out is one line on stderr; one that did says nothing."""
+    """Deliveries that did not go out, on stderr: one line per reason (a rule escalating hundreds of
+    imported mentions to a target that is down says so once); those that went out say nothing."""
     from commwatch.text import inert
 
+    groups: dict[tuple[str, str], list] = {}
     for d in deliveries:
         if d.status != "sent":
-            sys.stderr.write(f"commwatch: delivery {d.outbox_id} {d.status}: {inert(d.message, single_line=True)}\n")
+            groups.setdefault((d.status, d.message.split("; will retry after")[0]), []).append(d)
+    for (status, reason), group in groups.items():
+        if len(group) == 1:
+            line = f"delivery {group[0].outbox_id} {status}: {group[0].message}"
+        else:
+            then = "`commwatch outbox retry` sends them" if status == "pending" else (
+                "fix it, then `commwatch outbox retry --failed`")
+            line = f"{len(group)} deliveries ({group[0].outbox_id}…{group[-1].outbox_id}) {status}: {reason}; {then}"
+        sys.stderr.write(f"commwatch: {inert(line, single_line=True)}\n")
 
 
 state = State()
