@@ -88,6 +88,7 @@ from commwatch.connector import (
     PostedReply,
     ReplyTarget,
     SourceConfig,
+    split,
 )
 from commwatch.model import Mention
 from commwatch_reddit import writes
@@ -112,6 +113,10 @@ class RedditConnector(Connector):
 
     timeout: float = 20.0  # seconds per HTTP request, the token request included
     max_wait: float = 30.0  # longest pause for Reddit's rate limit before leaving the rest to the next sync
+
+    @classmethod
+    def check_options(cls, options) -> None:
+        Options.read(options, {})
 
     def __init__(self, source: SourceConfig, env: Mapping[str, str]):
         super().__init__(source, env)
@@ -150,10 +155,11 @@ class RedditConnector(Connector):
             return client.call("GET", path, params=query, where=where, subreddit=subreddit, max_wait=self.max_wait)
 
         for children, new_cursor in walk(get_page, cursor, self.settings.backfill):
-            mentions = parse_listing({"kind": "Listing", "data": {"children": children}}) if children else []
+            parsed = parse_listing({"kind": "Listing", "data": {"children": children}}) if children else []
+            mentions, rejects = split(parsed)
             if subreddit is not None:
                 mentions = [m for m in mentions if self.settings.keeps(m.title, m.text)]
-            yield Page(mentions=mentions, cursor=new_cursor, requests=client.monitor.take())
+            yield Page(mentions=mentions, cursor=new_cursor, requests=client.monitor.take(), rejects=rejects)
 
     def _request_for(self, stream: str) -> tuple[str, dict[str, Any], str, str | None]:
         """(path, params, what it is in messages, subreddit) of one stream."""

@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from commwatch.connector import PayloadError, as_int, clean_text, parse_time, strip_controls
+from commwatch.connector import PayloadError, Rejected, as_int, clean_text, each, parse_time, strip_controls
 from commwatch.model import Author, Kind, Mention
 
 PLATFORM = "reddit"
@@ -51,14 +51,10 @@ _POST_METRICS = {"score": "score", "comments": "num_comments"}
 _COMMENT_METRICS = {"score": "score"}
 
 
-def parse_listing(payload: Any) -> list[Mention]:
-    """The mentions in one decoded Reddit response body, in the order Reddit sent them."""
-    mentions = []
-    for kind, data in _walk(_top_children(payload)):
-        mention = _mention(kind, data)
-        if mention is not None:
-            mentions.append(mention)
-    return mentions
+def parse_listing(payload: Any) -> list[Mention | Rejected]:
+    """The mentions in one decoded Reddit response body, in the order Reddit sent them;
+    a child that cannot be one comes back as a Rejected saying why."""
+    return each(_walk(_top_children(payload)), _child)
 
 
 # The body -----------------------------------------------------------------------
@@ -88,22 +84,17 @@ def _listing_children(listing: Any) -> list[Any]:
     return children
 
 
-def _walk(children: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(kind, data) of every well-formed child, each comment followed by its replies.
+def _walk(children: list[Any]) -> Iterator[Any]:
+    """Every child, each comment followed by its replies.
 
     Iterative, so a very deep comment tree cannot exhaust the recursion limit.
     """
     stack = list(reversed(children))
     while stack:
         child = stack.pop()
-        if not isinstance(child, dict):
-            continue
-        kind, data = child.get("kind"), child.get("data")
-        if not isinstance(kind, str) or not isinstance(data, dict):
-            continue
-        yield kind, data
-        if kind == "t1":
-            stack.extend(reversed(_replies(data)))
+        yield child
+        if isinstance(child, dict) and child.get("kind") == "t1" and isinstance(child.get("data"), dict):
+            stack.extend(reversed(_replies(child["data"])))
 
 
 def _replies(data: dict[str, Any]) -> list[Any]:
@@ -140,18 +131,32 @@ def _error_detail(body: dict[str, Any]) -> str:
 # One item -----------------------------------------------------------------------
 
 
-def _mention(kind: str, data: dict[str, Any]) -> Mention | None:
+def _child(child: Any) -> Mention | None:
+    if not isinstance(child, dict):
+        raise PayloadError(f"a Listing child is a JSON object, not {_json_type(child)}")
+    kind, data = child.get("kind"), child.get("data")
+    if not isinstance(kind, str) or not isinstance(data, dict):
+        raise PayloadError("a Listing child needs a kind and a data object")
     if kind == "t3":
         return _post(data)
     if kind == "t1":
         return _comment(data)
-    return None  # t4 private messages, "more" stubs, subreddits, accounts
+    return None  # t4 private messages, "more" stubs, subreddits, accounts: rightly not mentions
 
 
-def _post(data: dict[str, Any]) -> Mention | None:
-    remote_id, created_at = _own_fullname(data, "t3"), _created_at(data)
-    if remote_id is None or created_at is None:
-        return None
+def _identified(data: dict[str, Any], prefix: str) -> tuple[str, datetime]:
+    """The item's own fullname and creation time, or PayloadError saying which is missing."""
+    remote_id = _own_fullname(data, prefix)
+    if remote_id is None:
+        raise PayloadError(f"a {'post' if prefix == 't3' else 'comment'} has no usable name or id")
+    created_at = _created_at(data)
+    if created_at is None:
+        raise PayloadError(f"{remote_id} has no usable created_utc")
+    return remote_id, created_at
+
+
+def _post(data: dict[str, Any]) -> Mention:
+    remote_id, created_at = _identified(data, "t3")
     text = _text(data.get("selftext"))  # "" for link posts
     return Mention(
         platform=PLATFORM,
@@ -169,10 +174,8 @@ def _post(data: dict[str, Any]) -> Mention | None:
     )
 
 
-def _comment(data: dict[str, Any]) -> Mention | None:
-    remote_id, created_at = _own_fullname(data, "t1"), _created_at(data)
-    if remote_id is None or created_at is None:
-        return None
+def _comment(data: dict[str, Any]) -> Mention:
+    remote_id, created_at = _identified(data, "t1")
     text = _text(data.get("body"))
     parent_id = _fullname(data.get("parent_id"))
     context = data.get("context")  # inbox items only: "/r/acme/comments/abc12/slug/def34/?context=3"

@@ -112,6 +112,10 @@ class XConnector(Connector):
     sleep = staticmethod(time.sleep)
     clock = staticmethod(time.time)
 
+    @classmethod
+    def check_options(cls, options) -> None:
+        _read_options(options)
+
     def __init__(self, source: SourceConfig, env: Mapping[str, str]):
         super().__init__(source, env)
         self.query, self.username, self.max_per_sync, self.rate_limit_wait = _read_options(source.options)

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from commwatch.connector import ConnectorError, Page, PayloadError
+from commwatch.connector import ConnectorError, Page, PayloadError, split
 
 from commwatch_x.client import Api, Malformed, Refused
 from commwatch_x.parse import parse_page
@@ -82,18 +82,18 @@ def fetch_stream(api: Api, stream: str, raw_cursor: Any, *, query: str | None, u
                 raise
             recoveries.add(fix)
             continue
-        mentions = _parse(body, what)
+        mentions, rejects = split(_parse(body, what))
         meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
         token = meta.get("next_token") if isinstance(meta.get("next_token"), str) else None
         if cursor.next_token is None:  # the first page of a run knows the run's newest post
             newest = meta.get("newest_id")
             cursor.pending_newest = newest if _is_id(newest) else _newest(mentions)
-        fetched += len(mentions)
+        fetched += len(mentions) + len(rejects)
         if token:
             cursor.next_token = token
         else:
             cursor.finish_run()
-        yield Page(mentions=mentions, cursor=cursor.dump(), requests=api.take_requests())
+        yield Page(mentions=mentions, cursor=cursor.dump(), requests=api.take_requests(), rejects=rejects)
         if not token or fetched >= limit:
             return
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from commwatch.connector import PayloadError, as_int, clean_text, parse_time, strip_controls
+from commwatch.connector import PayloadError, Rejected, as_int, clean_text, each, parse_time, strip_controls
 from commwatch.model import Author, Kind, Mention
 
 PLATFORM = "x"
@@ -27,22 +27,17 @@ _METRICS = {
 }
 
 
-def parse_page(payload: Any) -> list[Mention]:
+def parse_page(payload: Any) -> list[Mention | Rejected]:
     """The mentions in one decoded X API v2 response body, in the order X sent them.
 
-    Items that cannot be a mention (no id, no text, not an object) are skipped;
-    a body that is not an X API v2 response at all raises PayloadError.
+    An item that cannot be a mention (no id, no text, not an object) comes back as a
+    Rejected saying why; a body that is not an X API v2 response at all raises PayloadError.
     """
     items = _data_items(payload)
     includes = _as_dict(payload.get("includes"))
     users = _index(includes.get("users"))
     tweets = _index(includes.get("tweets") or includes.get("posts"))
-    mentions = []
-    for item in items:
-        mention = _mention(item, users, tweets)
-        if mention is not None:
-            mentions.append(mention)
-    return mentions
+    return each(items, lambda item: _mention(item, users, tweets))
 
 
 # The page ---------------------------------------------------------------------
@@ -95,11 +90,15 @@ def _id(value: Any) -> str | None:
 
 def _mention(item: Any, users: dict[str, dict], tweets: dict[str, dict]) -> Mention | None:
     if not isinstance(item, dict):
-        return None
+        raise PayloadError(f"a post is a JSON object, not {type(item).__name__}")
+    if "username" in item and "text" not in item:
+        return None  # a user lookup's user: rightly not a mention
     tweet_id = _id(item.get("id"))
+    if tweet_id is None:
+        raise PayloadError(f"the post's id is {_shape(item.get('id'))}, not a string of digits")
     text = _text(item)
-    if tweet_id is None or text is None:
-        return None
+    if text is None:
+        raise PayloadError(f"post {tweet_id} has {_shape(item.get('text'))} for text")
     author = _author(_id(item.get("author_id")), users)
     kind, parent_id, extra = _references(item, tweets)
     reply_to_user = _id(item.get("in_reply_to_user_id"))
@@ -125,6 +124,16 @@ def _mention(item: Any, users: dict[str, dict], tweets: dict[str, dict]) -> Ment
         metrics=_metrics(item),
         extra=extra,
     )
+
+
+def _shape(value: Any) -> str:
+    """How a wrong value looks, for a reject's reason: "missing", "a list", "an empty string"."""
+    if value is None:
+        return "missing"
+    if isinstance(value, str):
+        return "an empty string" if not value.strip() else f"{value[:24]!r}"
+    return {"bool": "a boolean", "int": "a number", "float": "a number", "list": "a list", "dict": "an object"}.get(
+        type(value).__name__, type(value).__name__)
 
 
 def _text(item: dict[str, Any]) -> str | None:

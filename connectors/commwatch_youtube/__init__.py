@@ -65,6 +65,7 @@ from commwatch.connector import (
     RateLimited,
     ReplyTarget,
     SourceOptionError,
+    split,
 )
 from commwatch.model import Mention
 from commwatch_youtube import quota
@@ -85,6 +86,10 @@ class YouTubeConnector(Connector):
     # Replaceable for tests: how to wait between retries, and the per-request timeout.
     sleep: Callable[[float], None] = staticmethod(time.sleep)
     timeout: float = 20.0
+
+    @classmethod
+    def check_options(cls, options) -> None:
+        _options(dict(options))
 
     def __init__(self, source, env):
         super().__init__(source, env)
@@ -126,7 +131,8 @@ class YouTubeConnector(Connector):
         try:
             for step in self._steps(stream, cursor):
                 requests, units = self._meter.take()
-                yield Page(step.mentions, step.cursor, requests=requests, units=units)
+                mentions, rejects = split(step.mentions)  # a step carries the parser's rejects too
+                yield Page(mentions, step.cursor, requests=requests, units=units, rejects=rejects)
         except Exception as exc:
             _add_units(exc, self._meter.take()[1])
             from commwatch_youtube.api import KeyRejected

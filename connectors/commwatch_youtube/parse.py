@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from commwatch.connector import PayloadError, as_int, clean_text, parse_time, strip_controls
+from commwatch.connector import PayloadError, Rejected, as_int, clean_text, each, parse_time, strip_controls
 from commwatch.model import Author, Kind, Mention
 
 PLATFORM = "youtube"
@@ -58,8 +58,9 @@ __all__ = ["parse_response", "error_reason", "error_sentence", "first_sentence",
 # Entry points -----------------------------------------------------------------
 
 
-def parse_response(payload: Any) -> list[Mention]:
-    """The mentions in one decoded YouTube Data API response body."""
+def parse_response(payload: Any) -> list[Mention | Rejected]:
+    """The mentions in one decoded YouTube Data API response body; a comment that cannot be
+    one comes back as a Rejected saying why."""
     if not isinstance(payload, dict):
         raise PayloadError(f"a YouTube response is a JSON object, not {type(payload).__name__}")
     failure = error_reason(payload)
@@ -70,10 +71,10 @@ def parse_response(payload: Any) -> list[Mention]:
     if kind in (THREAD_LIST, COMMENT_LIST) or (kind is None and "items" in payload):
         return _parse_list(payload)
     if kind in (THREAD, COMMENT) or (kind is None and "snippet" in payload):
-        mentions = _parse_item(payload)
-        if not mentions:
-            raise PayloadError(f"this {kind or 'YouTube resource'} has no id, snippet or publishedAt")
-        return mentions
+        parsed = _items([payload])
+        if parsed and isinstance(parsed[0], Rejected):  # a body of one broken resource is not a response
+            raise PayloadError(f"this {kind or 'YouTube resource'} cannot be read: {parsed[0].reason}")
+        return parsed
     raise PayloadError(f"not a YouTube comment response (kind {kind!r})")
 
 
@@ -108,32 +109,36 @@ def error_reason(payload: Any) -> tuple[str, str] | None:
 # Lists and threads --------------------------------------------------------------
 
 
-def _parse_list(payload: dict) -> list[Mention]:
+def _parse_list(payload: dict) -> list[Mention | Rejected]:
     items = payload.get("items")
     if items is None:
         return []
     if not isinstance(items, list):
         raise PayloadError(f"'items' of a YouTube response is a list, not {type(items).__name__}")
-    mentions: list[Mention] = []
-    for item in items:
-        mentions.extend(_parse_item(item))
-    return mentions
+    return _items(items)
 
 
-def _parse_item(item: Any) -> list[Mention]:
-    """The mentions of one thread or comment resource; [] when it is malformed.
+def _items(items: list) -> list[Mention | Rejected]:
+    """Every comment of these thread or comment resources; a broken one is set aside alone."""
+    out: list[Mention | Rejected] = []
+    for parsed in each(items, _parse_item):  # a thread is one item but several comments
+        out.extend(parsed if isinstance(parsed, list) else [parsed])
+    return out
+
+
+def _parse_item(item: Any) -> list[Mention | Rejected]:
+    """The mentions of one thread or comment resource; PayloadError when it is not one.
 
     An item without a ``kind`` is a thread when its snippet has a topLevelComment.
     """
     if not isinstance(item, dict):
-        return []
+        raise PayloadError(f"an item is a JSON object, not {type(item).__name__}")
     kind = item.get("kind") or (THREAD if _has_top_level_comment(item) else COMMENT)
     if kind == THREAD:
         return _parse_thread(item)
     if kind == COMMENT:
-        mention = _parse_comment(item)
-        return [mention] if mention else []
-    return []
+        return [_parse_comment(item)]
+    raise PayloadError(f"an item of kind {str(kind)[:40]!r} is not a comment or a comment thread")
 
 
 def _has_top_level_comment(item: dict) -> bool:
@@ -141,10 +146,10 @@ def _has_top_level_comment(item: dict) -> bool:
     return isinstance(snippet, dict) and "topLevelComment" in snippet
 
 
-def _parse_thread(thread: dict) -> list[Mention]:
+def _parse_thread(thread: dict) -> list[Mention | Rejected]:
     snippet = thread.get("snippet")
     if not isinstance(snippet, dict):
-        return []
+        raise PayloadError("a comment thread has no snippet")
     top = snippet.get("topLevelComment")
     top = top if isinstance(top, dict) else {}
     thread_id = _str(thread.get("id")) or _str(top.get("id"))
@@ -152,16 +157,13 @@ def _parse_thread(thread: dict) -> list[Mention]:
     video_id = _str(snippet.get("videoId")) or _str(top_snippet.get("videoId"))
     channel_id = _str(snippet.get("channelId")) or _str(top_snippet.get("channelId"))
 
-    mentions: list[Mention] = []
-    first = _parse_comment({"id": thread_id, **top}, video_id=video_id, channel_id=channel_id, top_level=True)
-    if first is not None:
-        _add_thread_fields(first, snippet)
-        mentions.append(first)
-    for reply in _inline_replies(thread):
-        mention = _parse_comment(reply, video_id=video_id, channel_id=channel_id, parent_id=thread_id)
-        if mention is not None:
-            mentions.append(mention)
-    return mentions
+    out = each([{"id": thread_id, **top}],
+               lambda c: _parse_comment(c, video_id=video_id, channel_id=channel_id, top_level=True))  # fmt: skip
+    if isinstance(out[0], Mention):
+        _add_thread_fields(out[0], snippet)
+    out += each(_inline_replies(thread),
+                lambda c: _parse_comment(c, video_id=video_id, channel_id=channel_id, parent_id=thread_id))  # fmt: skip
+    return out
 
 
 def _add_thread_fields(mention: Mention, thread_snippet: dict) -> None:
@@ -190,21 +192,23 @@ def _parse_comment(
     channel_id: str | None = None,
     parent_id: str | None = None,
     top_level: bool = False,
-) -> Mention | None:
-    """A youtube#comment as a Mention; None when it lacks an id, a snippet or a valid publishedAt.
+) -> Mention:
+    """A youtube#comment as a Mention; PayloadError when it lacks an id, a snippet or a valid publishedAt.
 
     video_id, channel_id and parent_id are the thread's, used when the comment
     does not carry its own.
     """
     if not isinstance(resource, dict):
-        return None
+        raise PayloadError(f"a comment is a JSON object, not {type(resource).__name__}")
     comment_id = _str(resource.get("id"))
+    if comment_id is None:
+        raise PayloadError("a comment has no id")
     snippet = resource.get("snippet")
-    if comment_id is None or not isinstance(snippet, dict):
-        return None
+    if not isinstance(snippet, dict):
+        raise PayloadError(f"comment {comment_id} has no snippet")
     created_at = _time(snippet.get("publishedAt"))
     if created_at is None:
-        return None
+        raise PayloadError(f"comment {comment_id} has no usable publishedAt")
 
     video_id = _str(snippet.get("videoId")) or video_id
     channel_id = _str(snippet.get("channelId")) or channel_id

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from commwatch.connector import ConnectorError, PayloadError, parse_time
+from commwatch.connector import ConnectorError, PayloadError, Rejected, parse_time
 from commwatch.model import Mention
 from commwatch_youtube.api import Api, ApiError
 from commwatch_youtube.parse import comment_url, parse_response
@@ -165,7 +165,7 @@ def fetch_replies(api: Api, thread_id: str, video_id: str | None, replies: list[
         params = {**REPLY_PARAMS, "parentId": thread_id, **({"pageToken": token} if token else {})}
         body = api.read("comments.list", "comments", params)
         for mention in _parse(body, "comments.list"):
-            if video_id and not mention.extra.get("video_id"):
+            if isinstance(mention, Mention) and video_id and not mention.extra.get("video_id"):
                 mention = replace(
                     mention,
                     url=comment_url(video_id, mention.remote_id),
@@ -178,7 +178,7 @@ def fetch_replies(api: Api, thread_id: str, video_id: str | None, replies: list[
         token = following
 
 
-def _parse(body: dict, label: str) -> list[Mention]:
+def _parse(body: dict, label: str) -> list[Mention | Rejected]:
     try:
         return parse_response(body)
     except PayloadError as exc:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from commwatch.connector import SourceConfig
+from commwatch.config_targets import TargetError, check_target, looks_secret
+from commwatch.connector import SourceConfig, SourceOptionError
 
 CONFIG_NAME = "commwatch.toml"
 TARGET_TYPES = ("slack", "webhook", "email", "command")
@@ -95,6 +96,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     config = Config(path=path)
 
     store = check.table(data, "store")
+    check.keys(store, "store", {"path"})
     if "path" in store:
         raw = check.string(store, "store.path")
         config.store_path = Path(raw).expanduser()
@@ -105,6 +107,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         config.sources[name] = _source(check, name, table)
 
     triage = check.table(data, "triage")
+    check.keys(triage, "triage", {"urgent_keywords", "brand_handles"})
     if "urgent_keywords" in triage:
         config.urgent_keywords = check.string_list(triage, "triage.urgent_keywords")
     if "brand_handles" in triage:
@@ -117,12 +120,18 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         kind = check.string(table, f"{key}.type")
         if kind not in TARGET_TYPES:
             check.fail(f"{key}.type", f"unknown target type {kind!r} (expected one of: {', '.join(TARGET_TYPES)})")
-        config.targets[name] = Target(name, kind, {k: v for k, v in table.items() if k != "type"})
+        options = {k: v for k, v in table.items() if k != "type"}
+        try:
+            check_target(name, kind, options, path.parent if path else None)
+        except TargetError as exc:
+            check.fail(exc.key, str(exc))
+        config.targets[name] = Target(name, kind, options)
 
     for name, table in check.table(data, "templates").items():
         key = f"templates.{name}"
         if not isinstance(table, dict):
             check.fail(key, "must be a table with a text key")
+        check.keys(table, key, {"text"})
         config.templates[name] = check.string(table, f"{key}.text")
 
     from commwatch.triage.rules import RuleError, parse_rules
@@ -157,8 +166,8 @@ def _source(check: _Checker, name: str, table: Any) -> SourceConfig:
         api_base = check.string(table, f"{key}.api_base").rstrip("/")
         if not api_base.startswith(("http://", "https://")):
             check.fail(f"{key}.api_base", "must start with http:// or https://")
-    for option, value in table.items():
-        if option.endswith(("_token", "_secret", "password")) and isinstance(value, str):
+    for option in table:
+        if looks_secret(option):
             check.fail(f"{key}.{option}", "secrets do not belong in the file: set an environment variable instead")
     options = {k: v for k, v in table.items() if k not in _SOURCE_COMMON}
     return SourceConfig(name=name, connector=connector, enabled=enabled, api_base=api_base, options=options)
@@ -170,6 +179,13 @@ class _Checker:
 
     def fail(self, key: str, message: str):
         raise ConfigError(message, key=key, path=self.path)
+
+    def keys(self, table: dict[str, Any], key: str, known: set[str]) -> None:
+        for option in table:
+            if looks_secret(option) and option not in known:
+                self.fail(f"{key}.{option}", "secrets do not belong in the file: set an environment variable instead")
+            if option not in known:
+                self.fail(f"{key}.{option}", f"unknown key (known: {', '.join(sorted(known))})")
 
     def table(self, data: dict[str, Any], key: str) -> dict[str, Any]:
         value = data.get(key, {})
@@ -207,6 +223,8 @@ def validate_sources(config: Config) -> None:
             cls = registry.load(source.connector)
         except registry.UnknownConnector as exc:
             raise ConfigError(str(exc), key=f"{key}.connector", path=config.path) from None
+        except registry.BrokenConnector:
+            continue  # a plugin that fails to import fails its source in the sync, not the whole config
         for option in source.options:
             if option not in cls.options:
                 known = ", ".join(sorted(_SOURCE_COMMON | set(cls.options)))
@@ -215,3 +233,7 @@ def validate_sources(config: Config) -> None:
                     key=f"{key}.{option}",
                     path=config.path,
                 )
+        try:
+            cls.check_options(source.options)
+        except SourceOptionError as exc:
+            raise ConfigError(str(exc), key=f"{key}.{exc.key}", path=config.path) from None

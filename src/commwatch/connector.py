@@ -19,8 +19,9 @@ connector must make every page's cursor a safe place to resume from.
 from __future__ import annotations
 
 import html
+import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
@@ -46,6 +47,15 @@ class SourceConfig:
 
 
 @dataclass
+class Rejected:
+    """An item a connector set aside, and why. commwatch records it (`commwatch rejects`) and moves on."""
+
+    reason: str  # one sentence: "no id", "text is a number, not a string"
+    item: Any = None  # the raw item, as received (stored truncated)
+    remote_id: str | None = None  # when it is known
+
+
+@dataclass
 class RawPayload:
     """A raw API response body for commwatch to parse with `platform`'s connector,
     exactly as `commwatch import PLATFORM` would (the demo pages carry these)."""
@@ -67,6 +77,7 @@ class Page:
     requests: int = 1  # API requests this page cost (for run records)
     units: int = 0  # platform quota units this page cost (YouTube); recorded with the page
     payloads: list[RawPayload] = field(default_factory=list)
+    rejects: list[Rejected] = field(default_factory=list)  # items of this page set aside
 
 
 class Connector:
@@ -93,6 +104,11 @@ class Connector:
     def quota_day(cls, now: datetime) -> str:
         """The platform's quota day containing `now` (YYYY-MM-DD). UTC unless the platform says otherwise."""
         return now.astimezone(timezone.utc).date().isoformat()
+
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> None:
+        """Raise SourceOptionError for a bad option value. Called when the configuration is read,
+        before any credential is needed, so a typo is a config error (exit 3), not a failed sync."""
 
     def close(self) -> None:
         """Release network clients; the engine calls it when the source is done."""
@@ -131,8 +147,11 @@ class Connector:
         raise NotImplementedError(f"the {self.name} connector cannot moderate")
 
     @classmethod
-    def parse(cls, payload: Any) -> list[Mention]:
-        """Normalise one raw API response body (already decoded from JSON)."""
+    def parse(cls, payload: Any) -> list[Mention | Rejected]:
+        """Normalise one raw API response body (already decoded from JSON).
+
+        Raise PayloadError when the body is not this platform's response at all; an
+        item within it that cannot be a mention is returned as a Rejected (see `each`)."""
         raise NotImplementedError(f"the {cls.name} connector cannot import raw responses")
 
     # Helpers for subclasses -------------------------------------------------
@@ -221,6 +240,45 @@ class PayloadError(ValueError):
 
 # Parsing helpers shared by connectors -----------------------------------------
 
+# The largest integer SQLite stores; counts beyond it are clamped to it.
+MAX_INT = 2**63 - 1
+
+
+def each(items: Iterable[Any], parse_one: Callable[[Any], Mention | None]) -> list[Mention | Rejected]:
+    """`parse_one` over every item, so that one bad item never sinks its page.
+
+    parse_one returns a Mention, None for an item that is rightly not a mention (a
+    private message, a "more" stub), or raises PayloadError naming what is wrong with
+    this item. Any other exception is a parser bug, and sets aside only its item.
+    """
+    out: list[Mention | Rejected] = []
+    for item in items:
+        try:
+            mention = parse_one(item)
+        except PayloadError as exc:
+            out.append(Rejected(str(exc), item, _item_id(item)))
+        except (RecursionError, MemoryError):
+            out.append(Rejected("the item is nested too deeply or is too large", None, _item_id(item)))
+        except Exception as exc:  # a bug must not cost the other items
+            out.append(Rejected(f"could not be read ({type(exc).__name__}: {exc})", item, _item_id(item)))
+        else:
+            if mention is not None:
+                out.append(mention)
+    return out
+
+
+def split(parsed: Iterable[Mention | Rejected]) -> tuple[list[Mention], list[Rejected]]:
+    """(mentions, rejects) of what `parse` or `each` returned."""
+    mentions, rejects = [], []
+    for x in parsed:
+        (rejects if isinstance(x, Rejected) else mentions).append(x)
+    return mentions, rejects
+
+
+def _item_id(item: Any) -> str | None:
+    value = item.get("id") if isinstance(item, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -242,7 +300,7 @@ def parse_time(value: Any) -> datetime:
     if isinstance(value, bool) or value is None:
         raise PayloadError(f"not a timestamp: {value!r}")
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        return _from_epoch(value)
     if isinstance(value, str):
         text = value.strip()
         if text.endswith("Z"):
@@ -251,28 +309,39 @@ def parse_time(value: Any) -> datetime:
             dt = datetime.fromisoformat(text)
         except ValueError:
             try:
-                return datetime.fromtimestamp(float(text), tz=timezone.utc)
+                number = float(text)
             except ValueError:
-                raise PayloadError(f"not a timestamp: {value!r}") from None
+                raise PayloadError(f"not a timestamp: {value[:40]!r}") from None
+            return _from_epoch(number)
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=timezone.utc)
         return dt.astimezone(timezone.utc)
-    raise PayloadError(f"not a timestamp: {value!r}")
+    raise PayloadError(f"not a timestamp: {type(value).__name__}")
+
+
+def _from_epoch(seconds: float) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(seconds), tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):  # 1e300, inf, nan
+        raise PayloadError(f"not a time: {seconds!r} seconds is out of range") from None
 
 
 def as_int(value: Any) -> int | None:
-    """An int from an int, float or numeric string; None for anything else."""
+    """A count from an int, float or numeric string, clamped to what SQLite stores; None for
+    anything else (text, booleans, infinity, NaN)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
     if isinstance(value, str):
         try:
-            return int(float(value))
+            value = float(value.strip()) if len(value) <= 40 else None
         except ValueError:
             return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        value = int(value) if abs(value) < 1e19 else (MAX_INT if value > 0 else -MAX_INT)
+    if isinstance(value, int):
+        return max(-MAX_INT, min(MAX_INT, value))
     return None
 
 

@@ -164,6 +164,6 @@ def test_many_failed_deliveries_are_one_line_per_reason(cli, workdir):
     r = cli("import", "x", "page.json")
     assert r.returncode == 0 and "30 escalated by rules" in r.stdout
     assert r.stderr.splitlines() == [
-        "commwatch: 30 deliveries (1…30) failed: target sec: set SEC_HOOK_UNSET; "
-        "fix it, then `commwatch outbox retry --failed`"
+        "commwatch: 30 deliveries (1…30) waiting: target sec: set SEC_HOOK_UNSET; "
+        "nothing was sent; they go once that is set"
     ]

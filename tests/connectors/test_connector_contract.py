@@ -6,7 +6,7 @@ from datetime import timezone
 import pytest
 
 from commwatch import registry
-from commwatch.app.ingest import normalise
+from commwatch.app.ingest import unpack
 from commwatch.connector import FETCH, IMPORT, MODERATE, REPLY, Connector, PayloadError, SourceConfig
 
 NAMES = list(registry.available())
@@ -70,7 +70,7 @@ def test_fetch_pages_are_resumable(connector_class, tmp_path):
         last = None
         for page in connector.fetch(stream, None):
             json.dumps(page.cursor)  # must be storable
-            mentions = normalise(page)  # its mentions, and its raw payloads parsed as commwatch would
+            mentions = unpack(page)[0]  # its mentions, and its raw payloads parsed as commwatch would
             for m in mentions:
                 assert m.platform in cls.platforms
                 assert isinstance(m.remote_id, str) and m.remote_id

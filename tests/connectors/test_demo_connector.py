@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from commwatch import registry
-from commwatch.app.ingest import normalise
+from commwatch.app.ingest import unpack
 from commwatch.connector import FETCH, ConnectorError, SourceConfig
 
 ROOT = Path(__file__).parents[2]
@@ -48,7 +48,7 @@ def first_sync() -> dict:
 
 def mentions_of(pages) -> list:
     """The pages' mentions as commwatch stores them: raw payloads parsed by their platforms' connectors."""
-    return [m for page in pages for m in normalise(page)]
+    return [m for page in pages for m in unpack(page)[0]]
 
 
 # What it is ------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def test_every_file_parses_to_the_mentions_it_holds(first_sync):
         files = info["streams"][stream]
         assert len(pages) == len(files)
         for entry, page in zip(files, pages):
-            assert len(normalise(page)) == entry["mentions"], entry["file"]
+            assert len(unpack(page)[0]) == entry["mentions"], entry["file"]
             assert page.requests == 1
         assert len(mentions_of(pages)) == info["totals"][stream]
 

@@ -184,7 +184,7 @@ def test_a_429_keeps_the_pages_before_it_and_the_next_sync_completes(fake, db):
     fake.fail(429, path="/r/acme/new", skip=1, retry_after="42")
     cfg = make_config(fake, subreddits=["acme"], backfill=300)
     first = sync(db, cfg).sources[0]
-    assert first.status == "failed"
+    assert first.status == "limited"
     assert ": Reddit is rate limiting this app (HTTP 429)" in first.message
     assert "retry after" in first.message  # from retry-after: 42
     assert len(set(stored(db)) & set(s.posts)) == 100  # the first page stayed
@@ -207,7 +207,7 @@ def test_after_a_429_the_other_streams_send_nothing(fake, db):
     seed(fake)
     fake.fail(429, path="/search")  # no retry-after: x-ratelimit-reset says when
     source = sync(db, make_config(fake, **ALL)).sources[0]
-    assert source.status == "failed" and "HTTP 429" in source.message and "retry after" in source.message
+    assert source.status == "limited" and "HTTP 429" in source.message and "retry after" in source.message
     assert [r.path for r in fake.api_calls()] == ["/search"]
     assert sync(db, make_config(fake, **ALL)).sources[0].status == "ok"
 
@@ -267,7 +267,7 @@ def test_an_exhausted_allowance_stops_instead_of_sleeping(fake, db):
     started = time.monotonic()
     source = sync(db, make_config(fake, **ALL)).sources[0]
     assert time.monotonic() - started < 10
-    assert source.status == "failed" and "used up for the next" in source.message and "retry after" in source.message
+    assert source.status == "limited" and "used up for the next" in source.message and "retry after" in source.message
     assert len(fake.api_calls()) == 1  # the other streams did not send anything
 
 
@@ -385,10 +385,10 @@ def test_options_are_checked(options, key):
     assert info.value.key == key
 
 
-def test_a_bad_option_fails_the_source_naming_the_key(fake, db):
-    source = sync(db, make_config(fake, query="acme", backfill=0)).sources[0]
-    assert source.status == "failed"
-    assert source.message.startswith("sources.brand-reddit.backfill: must be a whole number")
+def test_a_bad_option_is_a_config_error_naming_the_key(fake):
+    with pytest.raises(config_module.ConfigError) as info:
+        make_config(fake, query="acme", backfill=0)
+    assert info.value.key == "sources.brand-reddit.backfill" and "must be a whole number" in str(info.value)
 
 
 def test_user_agent(fake):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from commwatch.connector import PayloadError
+from commwatch.connector import PayloadError, split
 from commwatch.model import Author, Kind
 from commwatch_reddit import RedditConnector
 from commwatch_reddit.parse import parse_listing
@@ -374,14 +374,35 @@ GOOD = t1(id="lz0good", name="t1_lz0good")
         t1(created_utc="yesterday"),
         t1(created_utc=True),
         t3(id=None, name=None),
+    ],
+)
+def test_a_malformed_child_is_set_aside_with_its_reason_not_fatal(bad_child):
+    mentions, [reject] = split(parse_listing(listing(bad_child, GOOD)))
+    assert [m.remote_id for m in mentions] == ["t1_lz0good"]
+    assert reject.reason and reject.item == bad_child
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
         {"kind": "more", "data": {"count": 2, "children": ["lz0003c", "lz0004d"]}},
         {"kind": "t2", "data": {"id": "8f3kq1", "name": "t2_8f3kq1"}},
         {"kind": "t5", "data": {"id": "3acme1", "display_name": "acme"}},
     ],
 )
-def test_a_malformed_child_is_skipped_not_fatal(bad_child):
-    mentions = parse_listing(listing(bad_child, GOOD))
-    assert [m.remote_id for m in mentions] == ["t1_lz0good"]
+def test_children_that_are_rightly_not_mentions_are_skipped_quietly(other):
+    assert [m.remote_id for m in parse_listing(listing(other, GOOD))] == ["t1_lz0good"]
+
+
+def test_each_reject_says_what_is_wrong():
+    bad = [None, t1(id=None, name=None), t1(created_utc="yesterday"), {"kind": "t1", "data": "x"}]
+    _, rejects = split(parse_listing(listing(*bad)))
+    assert [r.reason for r in rejects] == [
+        "a Listing child is a JSON object, not null",
+        "a comment has no usable name or id",
+        "t1_lz0001a has no usable created_utc",
+        "a Listing child needs a kind and a data object",
+    ]
 
 
 @pytest.mark.parametrize("replies", ["", None, "junk", {"kind": "Listing", "data": {"children": "x"}}, {"kind": "t1"}])

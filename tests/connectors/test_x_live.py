@@ -138,7 +138,7 @@ def test_a_rate_limit_midway_keeps_the_pages_and_the_next_sync_resumes(x, dana, 
     x.inject("429", reset=reset, path=SEARCH, after=1)
     cfg = one(x)
     failed = sync(db, cfg).sources[0]
-    assert failed.status == "failed" and failed.new == 100
+    assert failed.status == "limited" and failed.new == 100
     assert "rate limit" in failed.message and "about 15 min" in failed.message
     assert time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(reset)) in failed.message  # when to retry
     assert sleeps == [] and x.count("GET", SEARCH) == 2  # 900 s is beyond rate_limit_wait: no waiting, no retry
@@ -158,7 +158,7 @@ def test_the_usage_cap_is_reported_and_never_retried(x, dana, db, sleeps):
     x.add_tweets(dana, 5, "acme {i}")
     x.inject("usage-capped", times=10)
     result = sync(db, one(x)).sources[0]
-    assert result.status == "failed" and result.message.startswith("monthly usage cap reached")
+    assert result.status == "limited" and result.message.startswith("monthly usage cap reached")
     assert x.count() == 1 and sleeps == []
 
 
@@ -166,7 +166,7 @@ def test_a_429_without_a_reset_header_is_not_retried(x, dana, db, sleeps):
     x.add_tweets(dana, 5, "acme {i}")
     x.inject("429", reset=None, times=10)
     result = sync(db, one(x)).sources[0]
-    assert result.status == "failed" and "did not say when it resets" in result.message
+    assert result.status == "limited" and "did not say when it resets" in result.message
     assert "retry after" not in result.message and x.count() == 1 and sleeps == []
 
 
@@ -295,9 +295,10 @@ def test_missing_bearer_token_skips_the_source(x, db):
         ({"query": "acme", "rate_limit_wait": -1}, "rate_limit_wait", "0 or more"),
     ],
 )
-def test_option_errors_name_the_key(x, db, options, key, words):
-    result = sync(db, config(x, bx=options)).sources[0]
-    assert result.status == "failed" and result.message.startswith(f"sources.bx.{key}: ") and words in result.message
+def test_option_errors_are_config_errors_naming_the_key(x, options, key, words):
+    with pytest.raises(config_module.ConfigError) as info:
+        config(x, bx=options)  # checked when the config is read, before any credential is needed
+    assert info.value.key == f"sources.bx.{key}" and words in str(info.value)
 
 
 def test_an_unknown_mentions_account_is_one_clear_line(x, db):

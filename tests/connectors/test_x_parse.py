@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from commwatch.connector import PayloadError
+from commwatch.connector import PayloadError, split
 from commwatch.model import Author, Kind
 from commwatch_x import XConnector
 from commwatch_x.parse import parse_page
@@ -45,7 +45,7 @@ def utc(*args):
     ],
 )
 def test_page_yields_the_data_items_in_order(fixture, ids):
-    mentions = parse_page(load(fixture))
+    mentions, _ = split(parse_page(load(fixture)))
     assert [m.remote_id for m in mentions] == ids
     assert all(m.platform == "x" and isinstance(m.remote_id, str) for m in mentions)
     assert all(m.created_at.tzinfo is not None for m in mentions)
@@ -145,8 +145,17 @@ def test_author_missing_from_includes():
     assert m.thread_id is None and m.metrics == {}
 
 
-def test_broken_items_are_skipped_and_a_bad_date_falls_back_to_the_id():
-    [m] = parse_page(load("broken_items"))
+def test_broken_items_are_set_aside_with_reasons_and_a_bad_date_falls_back_to_the_id():
+    [m], rejects = split(parse_page(load("broken_items")))
+    assert [r.reason for r in rejects] == [
+        "post 1850000600000000000 has missing for text",
+        "the post's id is missing, not a string of digits",
+        "post 1850000700000000000 has missing for text",
+        "the post's id is a number, not a string of digits",
+        "a post is a JSON object, not str",
+        "a post is a JSON object, not NoneType",
+    ]
+    assert rejects[1].item["text"] == "@acmecloud a post without an id"
     assert m.text == "@acmecloud the one good post on this page"
     assert m.author.followers == 1520 and m.author.name == "Devon 🚀"
     # "not a date" → the time inside the snowflake id

@@ -154,7 +154,7 @@ def test_budget_exhaustion_stops_cleanly_and_the_next_day_resumes_with_everythin
     day_one = today()
     cfg = make_config(youtube, channel_id=ACME_CHANNEL, daily_quota=3)
     first = sync(db, cfg)
-    assert first.status == "failed"
+    assert first.status == "limited"
     assert first.message.startswith("daily budget of 3 units reached (sources.yt.daily_quota); resets at midnight Pacific (")
     assert "(retry after " in first.message
     assert youtube.units == 3 == units_used(db, "yt", day_one)
@@ -162,13 +162,13 @@ def test_budget_exhaustion_stops_cleanly_and_the_next_day_resumes_with_everythin
     assert kept and kept < total
 
     # Same day: the budget is spent, so nothing is asked at all.
-    assert sync(db, cfg).status == "failed" and youtube.units == 3
+    assert sync(db, cfg).status == "limited" and youtube.units == 3
 
     # Next Pacific day: three more units of progress; then a raised budget finishes the job.
     tomorrow = timeutil.now() + timedelta(days=1)
     monkeypatch.setattr(timeutil, "now", lambda: tomorrow)
     second = sync(db, cfg)
-    assert second.status == "failed" and youtube.units == 6
+    assert second.status == "limited" and youtube.units == 6
     assert units_used(db, "yt", YouTubeConnector.quota_day(tomorrow)) == 3
     assert kept < set(stored(db))
     done = sync(db, make_config(youtube, channel_id=ACME_CHANNEL, daily_quota=100))
@@ -188,7 +188,7 @@ def test_a_page_token_that_expired_restarts_the_walk_from_the_top(youtube, db):
     for i in range(250):
         youtube.add_thread(LAUNCH, f"comment {i}", replies=i % 2)
     first = sync(db, make_config(youtube, channel_id=ACME_CHANNEL, daily_quota=2))
-    assert first.status == "failed" and "walk" in load_cursors(db, "yt")["channel"]
+    assert first.status == "limited" and "walk" in load_cursors(db, "yt")["channel"]
     youtube.reject_page_tokens = 1
     done = sync(db, make_config(youtube, channel_id=ACME_CHANNEL, daily_quota=50))
     assert (done.status, done.message) == ("ok", "")
@@ -201,7 +201,7 @@ def test_quota_exceeded_stops_every_stream_until_midnight_pacific(youtube, db):
     world(youtube, threads=20)
     youtube.quota_limit = 1
     source = sync(db, make_config(youtube, channel_id=ACME_CHANNEL, video_ids=[LAUNCH, EDGE]))
-    assert source.status == "failed"
+    assert source.status == "limited"
     assert source.message.startswith(
         "channel: YouTube's daily quota for this project is used up; it resets at midnight Pacific ("
     )
@@ -303,7 +303,7 @@ def test_budget_running_out_between_replies_keeps_the_page_and_the_completed_thr
     named = world(youtube, threads=100)  # two pages (103 threads), 5 with partial inline replies
     cfg = make_config(youtube, channel_id=ACME_CHANNEL, daily_quota=2)
     first = sync(db, cfg)
-    assert first.status == "failed" and "daily budget of 2 units" in first.message
+    assert first.status == "limited" and "daily budget of 2 units" in first.message
     newest_long = youtube.threads[named["t12"]]  # the first partial thread on the page
     assert {c.id for c in (newest_long.top, *newest_long.replies)} <= set(stored(db))
     assert load_cursors(db, "yt")["channel"] == {"replies": {named["t12"]: 12}}  # remembered; page not passed
@@ -383,9 +383,10 @@ def test_bad_options_name_their_key(options, key):
     assert info.value.key == key and str(info.value)
 
 
-def test_a_bad_option_fails_the_source_naming_the_key(youtube, db):
-    source = sync(db, make_config(youtube, channel_id=ACME_CHANNEL, daily_quota=-5))
-    assert source.status == "failed" and source.message.startswith("sources.yt.daily_quota: must be a positive")
+def test_a_bad_option_is_a_config_error_naming_the_key(youtube):
+    with pytest.raises(config_module.ConfigError) as info:
+        make_config(youtube, channel_id=ACME_CHANNEL, daily_quota=-5)
+    assert info.value.key == "sources.yt.daily_quota" and "must be a positive" in str(info.value)
 
 
 def test_streams_and_declarations():

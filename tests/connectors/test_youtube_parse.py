@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import commwatch_youtube.parse as parse_module
-from commwatch.connector import PayloadError
+from commwatch.connector import PayloadError, split
 from commwatch.model import Kind
 from commwatch_youtube import YouTubeConnector
 from commwatch_youtube.parse import error_reason, parse_response
@@ -400,8 +400,16 @@ def test_empty_responses(payload):
     assert parse_response(payload) == []
 
 
-def test_malformed_items_are_skipped_and_the_rest_kept():
-    mentions = parse_response(load("comment_threads_malformed.json"))
+def test_malformed_items_are_set_aside_with_reasons_and_the_rest_kept():
+    mentions, rejects = split(parse_response(load("comment_threads_malformed.json")))
+    assert [r.reason for r in rejects] == [
+        "an item is a JSON object, not str",
+        "a comment thread has no snippet",
+        "comment UgzNoPublishedAt00AaABAg has no usable publishedAt",
+        "comment UgzBadTopGoodReply0AaABAg has no usable publishedAt",  # its good reply is kept
+        "comment UgzBadTopGoodReply0AaABAg.A3sNoSnippet00 has no snippet",
+        "an item of kind 'youtube#video' is not a comment or a comment thread",
+    ]
     assert [m.remote_id for m in mentions] == [
         "UgzBadTopGoodReply0AaABAg.A3sGoodReply00",
         "UgzStillValid00000AaABAg",
@@ -427,8 +435,8 @@ def test_a_body_that_is_not_an_object_is_refused(payload):
         ({"kind": "youtube#videoListResponse", "items": []}, "not a YouTube comment response"),
         ({"hello": "world"}, "not a YouTube comment response"),
         ({"kind": "youtube#commentThreadListResponse", "items": {"0": {}}}, "'items'"),
-        ({"kind": "youtube#comment", "id": "UgzNoSnippet0AaABAg"}, "no id, snippet or publishedAt"),
-        ({"kind": "youtube#commentThread", "id": "UgzT", "snippet": {"topLevelComment": {}}}, "no id, snippet"),
+        ({"kind": "youtube#comment", "id": "UgzNoSnippet0AaABAg"}, "cannot be read: comment UgzNoSnippet0AaABAg has no snippet"),
+        ({"kind": "youtube#commentThread", "id": "UgzT", "snippet": {"topLevelComment": {}}}, "cannot be read: comment UgzT has no snippet"),
     ],
 )
 def test_a_body_of_the_wrong_shape_is_refused(payload, match):

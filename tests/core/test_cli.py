@@ -90,8 +90,10 @@ def test_a_second_sync_exits_75_at_once(cli, workdir):
         started = time.time()
         second = cli("sync", "--quiet")
         assert second.returncode == ExitCode.LOCKED
-        assert "another commwatch sync is running" in second.stderr
+        assert second.stdout == second.stderr == ""  # an overlapping cron run mails nothing
         assert time.time() - started < 10
+        third = cli("sync")
+        assert third.returncode == ExitCode.LOCKED and "another commwatch sync is running" in third.stderr
     finally:
         first.kill()
         first.wait()
@@ -163,12 +165,19 @@ def test_inbox_on_an_empty_store_says_what_to_do(cli, workdir):
     assert cli("inbox", "--json").stdout.strip() == "[]"
 
 
-def test_init_writes_a_config_that_syncs_the_demo(cli, workdir):
+def test_init_writes_a_config_that_syncs_the_demo_and_contacts_nothing(cli, workdir):
     assert cli("init").returncode == 0
     assert cli("init").returncode == ExitCode.USAGE  # never overwrites silently
-    r = cli("sync")
+    r = cli("sync", "--json")
     assert r.returncode == 0, r.stderr
-    assert "demo" in r.stdout and "skipped" in r.stdout
+    summary = json.loads(r.stdout)
+    assert {s["name"]: s["status"] for s in summary["sources"]} == {
+        "demo": "ok", "brand-x": "skipped", "brand-reddit": "skipped", "brand-youtube": "skipped"}
+    # the demo's rules escalated; every delivery went to the local `team` command, none elsewhere
+    assert summary["escalated"] > 0 and summary["deliveries"]
+    assert {d["status"] for d in summary["deliveries"]} == {"sent"}
+    lines = (workdir / "escalations.jsonl").read_text().splitlines()
+    assert len(lines) == len(summary["deliveries"]) and json.loads(lines[0])["event"] == "escalation"
 
 
 def test_connectors_lists_every_installed_connector(cli, workdir):

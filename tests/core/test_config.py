@@ -20,7 +20,7 @@ def test_example_config_parses_and_validates():
     assert cfg.sources["brand-x"].options["query"].startswith("(acme")
     assert cfg.store_path == ROOT / "commwatch.db"
     assert "refund" in cfg.urgent_keywords
-    assert cfg.targets["pr"].type == "slack"
+    assert cfg.targets["team"].type == "command"  # the demo's escalations stay on this machine
     assert cfg.templates["sorry"].startswith("Hi {author}")
 
 
@@ -35,7 +35,8 @@ def test_example_config_parses_and_validates():
         ("[store]\npath = 5", "store.path", "non-empty string"),
         ("[triage]\nurgent_keywords = 'refund'", "triage.urgent_keywords", "list of strings"),
         ("[targets.pr]\ntype = 'pager'", "targets.pr.type", "unknown target type"),
-        ("[templates.t]\nbody = 'hi'", "templates.t.text", "is required"),
+        ("[templates.t]\nbody = 'hi'", "templates.t.body", "unknown key"),
+        ("[templates.t]\n", "templates.t.text", "is required"),
         ("[sorces.a]\nconnector = 'x'", "sorces", "unknown section"),
         ("rules = 3", "rules", "array of tables"),
     ],

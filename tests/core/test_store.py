@@ -80,11 +80,24 @@ def test_resync_updates_platform_fields_but_never_the_managers_work(db):
     assert m["source"] == "s"  # first source to see it keeps it
 
 
-def test_page_and_cursor_commit_together(db):
+def test_a_mention_the_store_refuses_is_set_aside_alone(db):
     bad = mention("2")
-    bad.text = None  # NOT NULL: the whole page and its cursor must roll back
-    with pytest.raises(Exception):
-        save_page(db, "s", [mention("1"), bad], NOW, cursor=("search", {"since_id": "2"}))
+    bad.text = None  # NOT NULL
+    huge = mention("3")
+    huge.author.followers = 2**64  # more than SQLite's INTEGER holds
+    saved = save_page(db, "s", [mention("1"), bad, huge, mention("4")], NOW, cursor=("search", {"since_id": "4"}))
+    assert [m.remote_id for m, _ in saved.failed] == ["2", "3"]
+    assert "IntegrityError" in saved.failed[0][1] and "OverflowError" in saved.failed[1][1]
+    assert [r[0] for r in db.execute("SELECT remote_id FROM mentions ORDER BY id")] == ["1", "4"]
+    assert load_cursors(db, "s") == {"search": {"since_id": "4"}}
+
+
+def test_page_and_cursor_commit_together(db):
+    def crash(conn, saved):  # anything failing inside the page's transaction
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        save_page(db, "s", [mention("1")], NOW, cursor=("search", {"since_id": "1"}), then=crash)
     assert db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 0
     assert load_cursors(db, "s") == {}
 

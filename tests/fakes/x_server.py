@@ -294,7 +294,7 @@ def _route(fake: FakeX, method: str, path: str, query: dict[str, str], body: Any
         if not query.get("query"):
             raise _invalid("query", "", "The `query` query parameter can not be empty")
         needle = query["query"].lower()
-        matches = [t for t in fake.tweets.values() if needle in t["text"].lower()]
+        matches = [t for t in fake.tweets.values() if needle in _searchable(t)]
         return 200, _timeline(fake, matches, query, token_param="next_token", smallest=10)
     if method == "GET" and path.startswith("/2/users/by/username/"):
         username = path.rsplit("/", 1)[-1]
@@ -313,7 +313,7 @@ def _route(fake: FakeX, method: str, path: str, query: dict[str, str], body: Any
             raise Problem(404, "Not Found Error", f"Could not find user with id: [{user_id}].")
         if kind == "mentions":
             handle = "@" + fake.users[user_id]["username"].lower()
-            matches = [t for t in fake.tweets.values() if handle in t["text"].lower() and t["author_id"] != user_id]
+            matches = [t for t in fake.tweets.values() if handle in _searchable(t) and t["author_id"] != user_id]
         else:
             matches = [t for t in fake.tweets.values() if t["author_id"] == user_id]
         return 200, _timeline(fake, matches, query, token_param="pagination_token", smallest=5)
@@ -322,6 +322,12 @@ def _route(fake: FakeX, method: str, path: str, query: dict[str, str], body: Any
     if method == "PUT" and (m := _HIDDEN_PATH.match(path)):
         return _hide(fake, m.group(1), body)
     raise Problem(404, "Not Found", f"no route {method} {path} in the fake X API")
+
+
+def _searchable(tweet: dict) -> str:
+    """The text a search looks in (a test may have poisoned `text` with something that is not text)."""
+    text = tweet["text"]
+    return (text if isinstance(text, str) else json.dumps(text)).lower()
 
 
 def _timeline(fake: FakeX, matches: list[dict], query: dict[str, str], *, token_param: str, smallest: int) -> dict:

@@ -142,11 +142,14 @@ def test_a_refusing_target_fails_for_good_and_secrets_stay_out(cli, workdir, rec
         assert secret not in everything and secret not in dump
 
 
-def test_missing_target_variable_is_named(cli, workdir):
+def test_a_target_whose_variable_is_unset_waits_untried_then_goes_once_set(cli, workdir, receiver):
     setup(workdir, WEBHOOK)
     cli("sync", "--quiet")
     r = cli("escalate", "1", "--to", "ops")
-    assert f"set {HOOK_ENV}" in r.stderr and outbox_rows(workdir) == [("escalation", "failed", 1)]
+    assert f"escalation 1 waiting: target ops: set {HOOK_ENV}" in r.stderr
+    assert outbox_rows(workdir) == [("escalation", "pending", 0)] and receiver.received == []  # nothing attempted
+    assert cli("outbox", "retry", env={HOOK_ENV: receiver.url, "HOOK_SECRET": SECRET}).returncode == 0
+    assert outbox_rows(workdir) == [("escalation", "sent", 1)] and len(receiver.received) == 1
 
 
 def test_command_target_gets_the_event_on_stdin(cli, workdir):

@@ -67,5 +67,5 @@ def test_evaluate_explains_each_condition():
 )
 def test_bad_rules_are_config_errors_naming_the_key(table, key):
     with pytest.raises(config_module.ConfigError) as info:
-        config_module.parse({"targets": {"pr": {"type": "slack"}}, "rules": [table]})
+        config_module.parse({"targets": {"pr": {"type": "slack", "url_env": "SLACK_PR"}}, "rules": [table]})
     assert info.value.key == key

@@ -1,24 +1,32 @@
-"""The only way a mention enters the store: normalise → triage → upsert → rules → cursor, in one transaction.
+"""The only way a mention enters the store: normalise → clean → triage → upsert → rules → cursor, in one transaction.
 
 `commwatch sync` (every page a connector yields), `commwatch import` (every batch
 of a file) and the demo (raw payloads, parsed here exactly as `import` parses
-them) all call `ingest`, so a mention is triaged, ruled and committed with its
-cursor the same way whichever door it came through.
+them) all call `ingest`, so a mention is cleaned, triaged, ruled and committed
+with its cursor the same way whichever door it came through.
+
+Nothing an item holds can stop its page: an item that cannot be parsed, cleaned,
+scored or stored is set aside as a reject (table `rejects`, `commwatch rejects`)
+with where it came from and why, in the same transaction as its page, and the
+cursor moves past it.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from commwatch import registry, timeutil
+from commwatch.app.clean import Unusable, clean
 from commwatch.app.errors import ImportRefused
 from commwatch.app.rules import apply_rules
+from commwatch.app.secrets import redact
 from commwatch.config import Config
-from commwatch.connector import IMPORT, Page
+from commwatch.connector import IMPORT, Page, PayloadError, Rejected, split
 from commwatch.model import Level, Mention
+from commwatch.store import rejects as rejects_table
 from commwatch.store.mentions import save_page
 
 
@@ -26,6 +34,7 @@ from commwatch.store.mentions import save_page
 class Ingested:
     new_ids: list[int] = field(default_factory=list)
     updated: int = 0
+    rejected: int = 0  # items set aside (see the rejects table)
     escalated: int = 0  # by rules
     negative: int = 0  # new mentions scored negative
     urgent: int = 0  # new mentions at high or urgent priority
@@ -35,7 +44,7 @@ class Ingested:
         return len(self.new_ids)
 
 
-def parser_for(platform: str) -> Callable[[Any], list[Mention]]:
+def parser_for(platform: str) -> Callable[[Any], list[Mention | Rejected]]:
     """The `parse` of the connector registered under `platform`, or ImportRefused saying why not."""
     try:
         cls = registry.load(platform)
@@ -46,12 +55,20 @@ def parser_for(platform: str) -> Callable[[Any], list[Mention]]:
     return cls.parse
 
 
-def normalise(page: Page) -> list[Mention]:
-    """The page's mentions, with its raw payloads parsed by their platforms' connectors."""
-    mentions = list(page.mentions)
+def unpack(page: Page) -> tuple[list[Mention], list[Rejected]]:
+    """The page's mentions and rejects, with its raw payloads parsed by their platforms' connectors.
+    A payload that is not its platform's response at all is one reject."""
+    mentions, rejects = list(page.mentions), list(page.rejects)
     for payload in page.payloads:
-        mentions.extend(parser_for(payload.platform)(payload.body))
-    return mentions
+        try:
+            parsed = parser_for(payload.platform)(payload.body)
+        except PayloadError as exc:
+            rejects.append(Rejected(f"not a {payload.platform} response ({exc})", payload.body))
+            continue
+        m, r = split(parsed)
+        mentions += m
+        rejects += r
+    return mentions, rejects
 
 
 def ingest(
@@ -60,25 +77,67 @@ def ingest(
     source: str,
     mentions: list[Mention],
     *,
+    rejects: list[Rejected] = (),
+    origin: str | None = None,
+    origins: Mapping[int, str] | None = None,
     cursor: tuple[str, dict[str, Any]] | None = None,
     units: tuple[str, int] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Ingested:
-    """Triage the mentions, store them, run the rules on the new ones, and keep the cursor: one transaction."""
+    """Clean and triage the mentions, store them, run the rules on the new ones, record what was set
+    aside, and keep the cursor: one transaction. `origin` says where they came from (a stream);
+    `origins` where each one came from, by id() of the mention or reject (a file and line)."""
     from commwatch.triage import triage  # the scorer loads only when mentions arrive
 
-    for mention in mentions:
-        triage(mention, config.urgent_keywords)
+    now = timeutil.now()
+    at = timeutil.now_iso()
+
+    def where(x: Any) -> str | None:
+        return origins.get(id(x), origin) if origins else origin
+
+    aside: list[dict[str, Any]] = [_reject_row(r.reason, r.item, r.remote_id, None, source, where(r), at, env)
+                                   for r in rejects]  # fmt: skip
+    ready: list[Mention] = []
+    for m in mentions:
+        try:
+            triage(clean(m, now), config.urgent_keywords)
+        except Unusable as exc:
+            aside.append(_reject_row(str(exc), _shape(m), None, getattr(m, "platform", None), source, where(m), at, env))
+            continue
+        except Exception as exc:  # a scorer bug costs this mention only
+            aside.append(_reject_row(f"could not be scored ({type(exc).__name__}: {exc})", _shape(m), m.remote_id,
+                                     m.platform, source, where(m), at, env))  # fmt: skip
+            continue
+        ready.append(m)
     result = Ingested()
 
-    def rules(conn: sqlite3.Connection, saved) -> None:
+    def after(conn: sqlite3.Connection, saved) -> None:
+        for m, why in saved.failed:
+            aside.append(_reject_row(why, _shape(m), m.remote_id, m.platform, source, where(m), at, env))
+        if aside:
+            rejects_table.add(conn, aside)
         if saved.new_ids:
             result.escalated += apply_rules(conn, config, saved.new_ids, fresh=True).escalated
 
-    saved = save_page(conn, source, mentions, timeutil.now_iso(), cursor=cursor, units=units, then=rules)
-    result.new_ids, result.updated = saved.new_ids, saved.updated
+    saved = save_page(conn, source, ready, at, cursor=cursor, units=units, then=after)
+    result.new_ids, result.updated, result.rejected = saved.new_ids, saved.updated, len(aside)
     fresh = set(saved.new_keys)
-    for m in mentions:
+    for m in ready:
         if m.key in fresh:
             result.negative += m.sentiment.label == "negative"
             result.urgent += m.priority.level in (Level.HIGH, Level.URGENT)
     return result
+
+
+def _reject_row(reason: str, item: Any, remote_id: str | None, platform: str | None, source: str,
+                origin: str | None, at: str, env: Mapping[str, str] | None) -> dict[str, Any]:  # fmt: skip
+    return {"at": at, "source": source, "origin": origin, "platform": platform, "remote_id": remote_id,
+            "reason": redact(reason, env), "item": item}  # fmt: skip
+
+
+def _shape(m: Any) -> Any:
+    """A mention as plain data, for the rejects table."""
+    if not isinstance(m, Mention):
+        return repr(m)
+    return {k: (str(v) if not isinstance(v, (str, int, float, bool, list, dict, type(None))) else v)
+            for k, v in vars(m).items()}  # fmt: skip

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from commwatch.app.effects import SYSTEM
-from commwatch.app.outbox import GiveUp, TryLater, payload
+from commwatch.app.outbox import GiveUp, TryLater, Wait, payload
 from commwatch.config import Config
 from commwatch.notify.targets import DeliveryError, send
 from commwatch.store import manage
@@ -48,7 +48,7 @@ class NotificationHandler:
         try:
             send(target, event, row["id"], self.env)
         except DeliveryError as exc:
-            raise (GiveUp if exc.permanent else TryLater)(str(exc)) from None
+            raise (Wait if exc.waiting else GiveUp if exc.permanent else TryLater)(str(exc)) from None
         return {"target": target.name, "type": target.type}
 
     def on_sent(self, conn: sqlite3.Connection, row: sqlite3.Row, result: dict[str, Any], at: str) -> None:

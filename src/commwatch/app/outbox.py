@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from commwatch import timeutil
 from commwatch.app.effects import SYSTEM
+from commwatch.app.secrets import redact
 from commwatch.model import iso
 from commwatch.store import manage, outbox
 from commwatch.store.db import transaction
@@ -36,12 +37,18 @@ class TryLater(Exception):
     """The attempt failed for now: retry after the backoff."""
 
 
+class Wait(Exception):
+    """Nothing was attempted: something it needs is not set up yet (an unset variable). The row stays
+    pending, due at once, so the first run after the set-up sends it; it does not count as an attempt."""
+
+
 @dataclass
 class Delivery:
     outbox_id: int
-    status: str  # sent | pending (will retry) | failed | sending (another process has it)
+    status: str  # sent | pending (will retry) | waiting (for set-up) | failed | sending (another process has it)
     message: str = ""
     result: dict[str, Any] = field(default_factory=dict)
+    kind: str = ""  # reply | escalation | alert
 
 
 class Handler(Protocol):
@@ -57,9 +64,10 @@ def payload(row: sqlite3.Row) -> dict[str, Any]:
 
 
 class OutboxWorker:
-    def __init__(self, conn: sqlite3.Connection, handlers: Mapping[str, Handler]):
+    def __init__(self, conn: sqlite3.Connection, handlers: Mapping[str, Handler], env: Mapping[str, str] | None = None):
         self.conn = conn
         self.handlers = handlers
+        self.env = env  # whose secrets never reach a stored or printed error
 
     def deliver_due(self) -> list[Delivery]:
         """Everything whose time has come: replies, escalations, alerts."""
@@ -79,30 +87,41 @@ class OutboxWorker:
         if row is None:
             current = outbox.row(conn, outbox_id)
             return Delivery(outbox_id, current["status"] if current else "missing", "not due, or another process has it")
-        handler = self.handlers.get(row["kind"])
+        kind = row["kind"]
+        handler = self.handlers.get(kind)
         try:
             if handler is None:
-                raise GiveUp(f"this commwatch cannot send a {row['kind']!r}")
+                raise GiveUp(f"this commwatch cannot send a {kind!r}")
             result = handler.attempt(row)
-        except GiveUp as exc:
-            at = timeutil.now_iso()
-            with transaction(conn):
-                outbox.settle(conn, outbox_id, "failed", at, error=str(exc))
-                if row["mention_id"] is not None:
-                    manage.record_event(conn, row["mention_id"], at, SYSTEM, f"{row['kind']}-failed",
-                                        {"outbox": outbox_id, "error": str(exc)})  # fmt: skip
-            return Delivery(outbox_id, "failed", str(exc))
-        except TryLater as exc:
-            delay = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** (row["attempts"] - 1))
-            retry_at = iso(timeutil.now() + timedelta(seconds=delay))
-            with transaction(conn):
-                outbox.settle(conn, outbox_id, "pending", timeutil.now_iso(), error=str(exc), retry_at=retry_at)
-            return Delivery(outbox_id, "pending", f"{exc}; will retry after {retry_at}")
+        except (GiveUp, TryLater, Wait) as exc:
+            return self._settle_failure(row, exc)
+        except Exception as exc:  # a handler's bug must not leave the row `sending` or stop the other rows
+            return self._settle_failure(row, GiveUp(f"unexpected {type(exc).__name__}: {exc}"))
         at = timeutil.now_iso()
         with transaction(conn):
             outbox.settle(conn, outbox_id, "sent", at, result=result)
             handler.on_sent(conn, row, result, at)
-        return Delivery(outbox_id, "sent", result=result)
+        return Delivery(outbox_id, "sent", result=result, kind=kind)
+
+    def _settle_failure(self, row: sqlite3.Row, exc: Exception) -> Delivery:
+        conn, outbox_id, kind = self.conn, row["id"], row["kind"]
+        why, at = redact(str(exc), self.env), timeutil.now_iso()
+        if isinstance(exc, Wait):
+            with transaction(conn):
+                outbox.wait(conn, outbox_id, why, at)
+            return Delivery(outbox_id, "waiting", why, kind=kind)
+        if isinstance(exc, TryLater):
+            delay = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** (row["attempts"] - 1))
+            retry_at = iso(timeutil.now() + timedelta(seconds=delay))
+            with transaction(conn):
+                outbox.settle(conn, outbox_id, "pending", at, error=why, retry_at=retry_at)
+            return Delivery(outbox_id, "pending", f"{why}; will retry after {retry_at}", kind=kind)
+        with transaction(conn):
+            outbox.settle(conn, outbox_id, "failed", at, error=why)
+            if row["mention_id"] is not None:
+                manage.record_event(conn, row["mention_id"], at, SYSTEM, f"{kind}-failed",
+                                    {"outbox": outbox_id, "error": why})  # fmt: skip
+        return Delivery(outbox_id, "failed", why, kind=kind)
 
 
 def stale_before(now) -> str:

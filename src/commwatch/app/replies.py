@@ -22,6 +22,7 @@ from commwatch import registry, timeutil
 from commwatch.app.effects import SYSTEM
 from commwatch.app.errors import ActionError
 from commwatch.app.outbox import Delivery, GiveUp, OutboxWorker, TryLater, payload
+from commwatch.app.secrets import redact
 from commwatch.app.verbs import resolve
 from commwatch.config import Config
 from commwatch.connector import (
@@ -136,7 +137,7 @@ class Replier:
             with metered(self.conn, connector, source):
                 connector.moderate(target_of(mention), action, ban=ban)
         except ConnectorError as exc:
-            raise ActionError(f"{mention['platform']} refused to {action} it: {exc}") from None
+            raise ActionError(redact(f"{mention['platform']} refused to {action} it: {exc}", self.env)) from None
         now = timeutil.now_iso()
         with transaction(self.conn):
             manage.record_event(self.conn, mention["id"], now, self.actor, "moderate",

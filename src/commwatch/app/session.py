@@ -106,7 +106,7 @@ class Session:
         notifications = NotificationHandler(self.conn, self.config, self.env)
         handlers = {"reply": ReplyHandler(self.conn, self.config, self.env), "escalation": notifications,
                     "alert": notifications}  # fmt: skip
-        return OutboxWorker(self.conn, handlers)
+        return OutboxWorker(self.conn, handlers, self.env)
 
     @cached_property
     def replies(self):
@@ -168,9 +168,9 @@ class Session:
                               key="sources", path=self.config.path)  # fmt: skip
         with sync_lock(self.db_path):
             result = run_sync(self.conn, self.config, only=only, env=self.env, on_progress=on_progress)
-            # Replies, escalations and alerts whose time has come. Not reported here: a target that is
-            # down would make every cron run print; `commwatch outbox` lists what is still waiting.
-            self.deliver_due()
+            # Replies, escalations and alerts whose time has come: part of the result (and of the exit code).
+            result.deliveries = [{"id": d.outbox_id, "kind": d.kind, "status": d.status, "message": d.message}
+                                 for d in self.deliver_due()]  # fmt: skip
         return result
 
     def import_streams(self, platform: str, streams: Iterable[tuple[str, IO[str]]], source: str = "import"):

@@ -25,7 +25,8 @@ from pathlib import Path
 from commwatch import registry, timeutil
 from commwatch.app.alerts import check_alerts
 from commwatch.app.errors import SyncLocked
-from commwatch.app.ingest import ingest, normalise
+from commwatch.app.ingest import ingest, unpack
+from commwatch.app.secrets import redact
 from commwatch.config import Config
 from commwatch.connector import (
     FETCH,
@@ -48,7 +49,7 @@ QUEUE_PAGES = 4  # pages fetched ahead of the writer: bounds memory whatever the
 class SourceResult:
     name: str
     connector: str
-    status: str = "ok"  # ok | failed | skipped
+    status: str = "ok"  # ok | failed | skipped | limited (a rate limit or daily budget: resumes later)
     new: int = 0
     updated: int = 0
     pages: int = 0
@@ -57,6 +58,7 @@ class SourceResult:
     negative: int = 0  # new mentions scored negative
     urgent: int = 0  # new mentions at high or urgent priority
     escalated: int = 0
+    rejected: int = 0  # items set aside (`commwatch rejects`)
     message: str = ""
 
 
@@ -67,10 +69,20 @@ class SyncResult:
     finished_at: str = ""
     sources: list[SourceResult] = field(default_factory=list)
     alerts: list[int] = field(default_factory=list)  # ids of spike alerts this sync fired
+    deliveries: list[dict] = field(default_factory=list)  # the outbox rows this sync tried: id, kind, status, message
 
     @property
     def failed(self) -> list[SourceResult]:
         return [s for s in self.sources if s.status == "failed"]
+
+    @property
+    def rejected(self) -> int:
+        return sum(s.rejected for s in self.sources)
+
+    @property
+    def undelivered(self) -> list[dict]:
+        """Deliveries that need a person: refused for good, or waiting for a variable to be set."""
+        return [d for d in self.deliveries if d["status"] in ("failed", "waiting")]
 
     @property
     def ran(self) -> list[SourceResult]:
@@ -84,7 +96,9 @@ class SyncResult:
             "new": sum(s.new for s in self.sources),
             "updated": sum(s.updated for s in self.sources),
             "escalated": sum(s.escalated for s in self.sources),
+            "rejected": self.rejected,
             "alerts": self.alerts,
+            "deliveries": self.deliveries,
             "sources": [asdict(s) for s in self.sources],
         }
 
@@ -155,37 +169,58 @@ def run_sync(
     try:
         while running:
             kind, name, payload = inbox.get()
-            outcome = by_name[name]
+            outcome, worker = by_name[name], workers[name]
             if kind == "page":
                 stream, page = payload
-                _store_page(conn, config, outcome, stream, page, workers[name].connector)
+                if worker.halt.is_set():
+                    continue  # queued before the store refused this source's page
+                try:
+                    _store_page(conn, config, outcome, stream, page, worker.connector, env)
+                except Exception as exc:  # the store refused the page (disk full, read-only) or a bug
+                    _note(outcome, "failed", redact(_store_failure(stream, exc), env))
+                    worker.halt.set()  # its next pages would fail alike; the others go on
                 progress("page", outcome)
             elif kind == "error":
-                outcome.status = "failed"
-                message = redact(_describe(payload), env)
-                if message not in outcome.message:  # several streams may fail, for different reasons
-                    outcome.message = f"{outcome.message}; {message}" if outcome.message else message
-                spent = getattr(payload[1], "units", 0)
+                stream, exc = payload
+                limited = isinstance(exc, RateLimited) and outcome.status != "failed"
+                _note(outcome, "limited" if limited else "failed", redact(_describe(payload), env))
+                spent = getattr(exc, "units", 0)
                 if spent:  # quota spent on requests that produced no page
                     with transaction(conn):
-                        add_units(conn, name, workers[name].connector.quota_day(timeutil.now()), spent)
+                        add_units(conn, name, worker.connector.quota_day(timeutil.now()), spent)
                     outcome.units += spent
             elif kind == "done":
                 running -= 1
                 progress("done", outcome)
+        result.alerts = check_alerts(conn, config)
     finally:
         stop.set()
-
-    result.alerts = check_alerts(conn, config)
-    result.finished_at = timeutil.now_iso()
-    _finish_run(conn, result)
+        result.finished_at = timeutil.now_iso()
+        _finish_run(conn, result)
     return result
 
 
-def _store_page(conn, config: Config, outcome: SourceResult, stream: str, page: Page, connector: Connector) -> None:
+def _note(outcome: SourceResult, status: str, message: str) -> None:
+    """Add why a source did not sync fully; a failure outranks a limit."""
+    if outcome.status != "failed":
+        outcome.status = status
+    if message not in outcome.message:  # several streams may fail, for different reasons
+        outcome.message = f"{outcome.message}; {message}" if outcome.message else message
+
+
+def _store_failure(stream: str, exc: Exception) -> str:
+    if isinstance(exc, sqlite3.Error):
+        return f"{stream}: the database refused the page ({exc}); what was stored before it is kept"
+    return f"{stream}: unexpected {type(exc).__name__} while storing a page: {exc}"
+
+
+def _store_page(conn, config: Config, outcome: SourceResult, stream: str, page: Page, connector: Connector,
+                env: Mapping[str, str]) -> None:  # fmt: skip
     day = connector.quota_day(timeutil.now())
-    saved = ingest(conn, config, outcome.name, page.mentions, cursor=(stream, page.cursor), units=(day, page.units))
+    saved = ingest(conn, config, outcome.name, page.mentions, rejects=page.rejects, origin=stream,
+                   cursor=(stream, page.cursor), units=(day, page.units), env=env)  # fmt: skip
     outcome.pages += 1
+    outcome.rejected += saved.rejected
     outcome.requests += page.requests
     outcome.units += page.units
     outcome.new += saved.new
@@ -216,9 +251,12 @@ class _Worker(threading.Thread):
         self.connector = connector
         self.cursors = cursors
         self.out = out
-        self.stop = stop
+        self.stop = stop  # the whole sync is over
+        self.halt = threading.Event()  # this source must stop (the store refused its page)
 
     def _put(self, item) -> bool:
+        if self.halt.is_set() and item[0] != "done":
+            return False
         while not self.stop.is_set():
             try:
                 self.out.put(item, timeout=0.2)
@@ -235,7 +273,8 @@ class _Worker(threading.Thread):
                 try:
                     for page in self.connector.fetch(stream, self.cursors.get(stream)):
                         if page.payloads:  # parsed here, off the writer's thread
-                            page = Page(normalise(page), page.cursor, page.requests, page.units)
+                            mentions, rejects = unpack(page)
+                            page = Page(mentions, page.cursor, page.requests, page.units, rejects=rejects)
                         if not self._put(("page", name, (stream, page))):
                             return
                 except Exception as exc:  # one stream failing leaves the others running
@@ -262,20 +301,9 @@ def _describe(payload) -> str:
     return f"{where}unexpected {type(exc).__name__}: {exc}"
 
 
-_SECRET_SUFFIXES = ("TOKEN", "SECRET", "KEY", "PASSWORD", "WEBHOOK", "CLIENT_ID")
-
-
-def redact(text: str, env: Mapping[str, str]) -> str:
-    """Replace the value of every secret-looking environment variable in `text` with ***."""
-    for name, value in env.items():
-        if len(value) >= 6 and name.upper().endswith(_SECRET_SUFFIXES) and value in text:
-            text = text.replace(value, "***")
-    return text
-
-
 def _finish_run(conn: sqlite3.Connection, result: SyncResult) -> None:
     status = "failed" if result.failed and len(result.failed) == len(result.ran) else (
-        "partial" if result.failed else "ok"
+        "partial" if result.failed or result.rejected else "ok"
     )
     sources = [asdict(s) for s in result.sources]
     finish_run(conn, result.run_id, result.finished_at, status, result.to_dict(), sources)

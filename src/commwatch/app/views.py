@@ -14,7 +14,7 @@ from commwatch import timeutil
 from commwatch.app.verbs import resolve
 from commwatch.config import Config
 from commwatch.model import InboxFilter
-from commwatch.store import alerts, inbox, manage, outbox
+from commwatch.store import alerts, inbox, manage, outbox, rejects
 from commwatch.store.mentions import get, thread_context, units_used
 
 BUILT_IN_PLATFORMS = ("x", "reddit", "youtube")
@@ -84,6 +84,10 @@ class Views:
 
     def alerts(self, limit: int = 100) -> list[dict[str, Any]]:
         return alerts.list_alerts(self.conn, limit)
+
+    def rejects(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Items set aside at ingest, newest first: where from, why, and what they held."""
+        return rejects.listing(self.conn, limit)
 
     def alert(self, alert_id: int) -> dict[str, Any]:
         return alerts.get_alert(self.conn, alert_id)

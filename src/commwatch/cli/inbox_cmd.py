@@ -53,6 +53,28 @@ def inbox(
     inbox_table(mentions, total)
 
 
+def rejects(
+    as_json: bool = typer.Option(False, "--json", help="A JSON array on stdout."),
+    limit: int = typer.Option(50, "--limit", min=1),
+) -> None:
+    """Items a platform or a file sent that could not become mentions: where from, and why. Newest first."""
+    from commwatch.text import excerpt, field, inert
+
+    rows = state.session.views.rejects(limit)
+    if as_json:
+        from commwatch.cli.render import print_json
+
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("nothing has been set aside", err=True)
+    for r in rows:
+        where = " · ".join(field(x) for x in (r["source"], r["origin"], r["platform"], r["remote_id"]) if x)
+        typer.echo(f"{r['id']:>5} {r['at']}  {where}: {inert(r['reason'], single_line=True)}")
+        if r["item"]:
+            typer.echo(f"      {excerpt(r['item'], 100)}")
+
+
 def show(
     mention: str = typer.Argument(..., metavar="ID", help="Local id, or PLATFORM:REMOTE_ID."),
     as_json: bool = typer.Option(False, "--json"),

@@ -52,6 +52,7 @@ app.command("moderate")(reply_cmd.moderate)
 app.add_typer(reply_cmd.outbox_app, name="outbox")
 app.add_typer(rules_cmd.rules_app, name="rules")
 app.command("alerts")(rules_cmd.alerts)
+app.command("rejects")(inbox_cmd.rejects)
 app.command("report")(report_cmd.report)
 app.command("export")(report_cmd.export)
 app.command("tui")(tui_cmd.tui)
@@ -78,7 +79,7 @@ def run() -> None:
         code = exit_code_for(exc)
         if code is None:
             raise
-        fail(f"config error: {exc}" if code == ExitCode.CONFIG else str(exc), code)
+        fail(f"config error: {exc}" if code == ExitCode.CONFIG else describe(exc), code)
 
 
 def exit_code_for(exc: Exception) -> ExitCode | None:
@@ -96,7 +97,36 @@ def exit_code_for(exc: Exception) -> ExitCode | None:
         return ExitCode.LOCKED
     if isinstance(exc, (ActionError, StoreError, ImportRefused)):
         return ExitCode.ERROR
+    import sqlite3
+
+    if isinstance(exc, (sqlite3.Error, OSError)):  # the surroundings: a full disk, a read-only file or folder
+        return ExitCode.ERROR
     return None
+
+
+def describe(exc: Exception) -> str:
+    """One sentence for an error the surroundings caused; the message of one commwatch raised."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        where = _db_path()
+        said = str(exc)
+        if "full" in said:
+            return f"the disk holding {where} is full; everything committed before is kept"
+        if "readonly" in said or "read-only" in said:
+            return f"{where} is read-only here; nothing was changed"
+        return f"the database {where} could not be used ({said}); everything committed before is kept"
+    if isinstance(exc, OSError):
+        what = exc.filename or "a file"
+        return f"{what}: {exc.strerror or exc}"
+    return str(exc)
+
+
+def _db_path() -> str:
+    try:
+        return str(state.db_path)
+    except Exception:  # the config itself is broken
+        return "the database"
 
 
 if __name__ == "__main__":

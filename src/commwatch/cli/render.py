@@ -153,3 +153,28 @@ def alert_line(a: dict[str, Any]) -> str:
     return (f"{a['fired_at']}  {field(a['name'])}: {a['count']} {field(a['metric'])} mentions in {a['window']} "
             f"(baseline {a['baseline_mean']:.1f} ± {a['baseline_std']:.1f}, threshold {a['threshold']:.1f})"
             + (f" → {field(a['target'])}" if a["target"] else ""))  # fmt: skip
+
+
+NEXT_STEP = {  # what a person does about several deliveries in one state
+    "pending": "`commwatch outbox retry` sends them now",
+    "waiting": "nothing was sent; they go once that is set",
+    "failed": "fix it, then `commwatch outbox retry --failed`",
+}
+
+
+def delivery_lines(deliveries: list[dict[str, Any]], statuses: tuple[str, ...] = ("failed", "waiting")) -> list[str]:
+    """One line per reason deliveries did not go out (id, kind, status, message each), with what to do."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for d in deliveries:
+        if d["status"] in statuses:
+            reason = d["message"].split("; will retry after")[0] if d["status"] == "pending" else d["message"]
+            groups.setdefault((d["status"], reason), []).append(d)
+    lines = []
+    for (status, reason), group in groups.items():
+        if len(group) == 1:
+            d = group[0]
+            lines.append(f"{d['kind'] or 'delivery'} {d['id']} {status}: {inert(d['message'], single_line=True)}")
+            continue
+        ids = f"{group[0]['id']}…{group[-1]['id']}"
+        lines.append(f"{len(group)} deliveries ({ids}) {status}: {inert(reason, single_line=True)}; {NEXT_STEP[status]}")
+    return lines

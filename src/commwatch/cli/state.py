@@ -39,20 +39,11 @@ class State:
 def report_deliveries(deliveries) -> None:
     """Deliveries that did not go out, on stderr: one line per reason (a rule escalating hundreds of
     imported mentions to a target that is down says so once); those that went out say nothing."""
-    from commwatch.text import inert
+    from commwatch.cli.render import delivery_lines
 
-    groups: dict[tuple[str, str], list] = {}
-    for d in deliveries:
-        if d.status != "sent":
-            groups.setdefault((d.status, d.message.split("; will retry after")[0]), []).append(d)
-    for (status, reason), group in groups.items():
-        if len(group) == 1:
-            line = f"delivery {group[0].outbox_id} {status}: {group[0].message}"
-        else:
-            then = "`commwatch outbox retry` sends them" if status == "pending" else (
-                "fix it, then `commwatch outbox retry --failed`")
-            line = f"{len(group)} deliveries ({group[0].outbox_id}…{group[-1].outbox_id}) {status}: {reason}; {then}"
-        sys.stderr.write(f"commwatch: {inert(line, single_line=True)}\n")
+    rows = [{"id": d.outbox_id, "kind": d.kind, "status": d.status, "message": d.message} for d in deliveries]
+    for line in delivery_lines(rows, ("failed", "waiting", "pending")):
+        sys.stderr.write(f"commwatch: {line}\n")
 
 
 state = State()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from commwatch.cli.render import alert_line, console
+from commwatch.cli.render import alert_line, console, delivery_lines
 from commwatch.text import field, inert
 
-STATUS_STYLE = {"ok": "green", "failed": "bold red", "skipped": "yellow", "running": ""}
+STATUS_STYLE = {"ok": "green", "failed": "bold red", "skipped": "yellow", "limited": "yellow", "running": ""}
 
 
 class LiveProgress:
@@ -48,17 +48,24 @@ def print_summary(result, views) -> None:
     out = console()
     table = Table(box=None, pad_edge=False, header_style="bold")
     with_units = any(s.units for s in result.sources)  # quota-metered platforms (YouTube)
-    columns = ("SOURCE", "STATUS", "NEW", "UPDATED", "NEGATIVE", "HIGH+", "ESCALATED") + (("UNITS",) if with_units else ())
+    with_rejects = result.rejected > 0
+    columns = (("SOURCE", "STATUS", "NEW", "UPDATED", "NEGATIVE", "HIGH+", "ESCALATED") + (("REJECTED",) if with_rejects else ())
+               + (("UNITS",) if with_units else ()))  # fmt: skip
     for column in columns:
         table.add_column(column, justify="left" if column in ("SOURCE", "STATUS") else "right", no_wrap=True)
     for s in result.sources:
-        counts = (s.new, s.updated, s.negative, s.urgent, s.escalated) + ((s.units,) if with_units else ())
+        counts = ((s.new, s.updated, s.negative, s.urgent, s.escalated) + ((s.rejected,) if with_rejects else ())
+                  + ((s.units,) if with_units else ()))  # fmt: skip
         table.add_row(Text(field(s.name)), Text(s.status, style=STATUS_STYLE.get(s.status, "")), *map(str, counts))
     out.print(table)
     for s in result.sources:
         if s.message:
             out.print(Text(f"{field(s.name)}: {s.status}: {inert(s.message, single_line=True)}",
                            style=STATUS_STYLE.get(s.status, "")))  # fmt: skip
+    if result.rejected:
+        out.print(Text(f"{result.rejected} items set aside: `commwatch rejects` says which and why", style="yellow"))
+    for line in delivery_lines(result.deliveries):
+        out.print(Text(line, style="yellow"))
     for alert_id in result.alerts:
         out.print(Text("alert " + alert_line(views.alert(alert_id)), style="bold red"))
     new = sum(s.new for s in result.sources)
@@ -67,6 +74,12 @@ def print_summary(result, views) -> None:
 
 
 def print_failures(result) -> None:
-    """--quiet: only what needs a person, on stderr (cron mails it)."""
+    """--quiet: only what needs a person, on stderr (cron mails it): failed sources, items set aside,
+    deliveries refused or waiting for set-up. A rate-limited source resumes by itself: not listed."""
     for s in result.failed:
         sys.stderr.write(f"commwatch: {field(s.name)}: {inert(s.message, single_line=True)}\n")
+    for s in result.sources:
+        if s.rejected:
+            sys.stderr.write(f"commwatch: {field(s.name)}: {s.rejected} items set aside (`commwatch rejects`)\n")
+    for line in delivery_lines(result.undelivered):
+        sys.stderr.write(f"commwatch: {line}\n")

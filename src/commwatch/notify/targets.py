@@ -30,10 +30,12 @@ TIMEOUT_S = 15.0
 
 
 class DeliveryError(Exception):
-    """The target did not take it. `permanent`: retrying will not help until the config changes."""
+    """The target did not take it. `permanent`: retrying will not help until the config changes.
+    `waiting`: nothing was attempted because a variable it needs is unset; it can go once it is set."""
 
-    def __init__(self, message: str, permanent: bool = False):
+    def __init__(self, message: str, permanent: bool = False, waiting: bool = False):
         self.permanent = permanent
+        self.waiting = waiting
         super().__init__(message)
 
 
@@ -70,15 +72,19 @@ def _secret(target: Target, key: str, env: Mapping[str, str], required: bool = T
         return None
     value = env.get(name)
     if not value:
-        raise DeliveryError(f"target {target.name}: set {name}", permanent=True)
+        raise DeliveryError(f"target {target.name}: set {name}", waiting=True)
     return value
 
 
 def _post(target: Target, url: str, body: bytes, headers: dict[str, str]) -> None:
     import httpx
 
+    if not url.startswith(("http://", "https://")):
+        raise DeliveryError(f"target {target.name}: its URL does not start with http:// or https://", permanent=True)
     try:
         response = httpx.post(url, content=body, headers=headers, timeout=TIMEOUT_S)
+    except httpx.InvalidURL:
+        raise DeliveryError(f"target {target.name}: its URL is not a valid URL", permanent=True) from None
     except httpx.TimeoutException:
         raise DeliveryError(f"target {target.name} did not answer within {TIMEOUT_S:.0f} s") from None
     except httpx.HTTPError as exc:
@@ -134,7 +140,7 @@ def _email(target: Target, event: dict[str, Any], delivery_id: int, env: Mapping
     user = _secret(target, "username_env", env, required=False)
     password = _secret(target, "password_env", env, required=False)
     try:
-        with smtplib.SMTP(o["host"], int(o.get("port", 587)), timeout=TIMEOUT_S) as smtp:
+        with smtplib.SMTP(o["host"], o.get("port", 587), timeout=TIMEOUT_S) as smtp:
             if o.get("starttls", True):
                 smtp.starttls(context=ssl.create_default_context(cafile=o.get("ca_file")))
             if user and password:
@@ -153,7 +159,7 @@ def _command(target: Target, event: dict[str, Any], delivery_id: int, env: Mappi
     if not (isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv)):
         raise DeliveryError(f"target {target.name}: command must be a list such as [\"/usr/bin/prog\", \"arg\"]",
                             permanent=True)  # fmt: skip
-    timeout = float(target.options.get("timeout", 30))
+    timeout = target.options.get("timeout", 30)
     body = json.dumps({**event, "delivery_id": delivery_id}, ensure_ascii=False)
     try:
         done = subprocess.run(argv, input=body, capture_output=True, text=True, timeout=timeout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from commwatch.model import LEVEL_BANDS, Mention, iso
@@ -44,11 +44,18 @@ UPSERT_SQL = (
 )
 
 
+# What a bad value raises while SQLite binds or checks it (the environment's faults, such as a
+# full disk or a read-only file, are sqlite3.OperationalError and are not in this list).
+DATA_ERRORS = (OverflowError, ValueError, TypeError, sqlite3.InterfaceError, sqlite3.IntegrityError,
+               sqlite3.ProgrammingError, sqlite3.DataError)  # fmt: skip
+
+
 @dataclass
 class SaveResult:
     new_keys: list[tuple[str, str]]  # (platform, remote_id) of the mentions this save created
     new_ids: list[int]
     updated: int
+    failed: list[tuple[Mention, str]] = field(default_factory=list)  # (mention, why it could not be stored)
 
     @property
     def new(self) -> int:
@@ -114,14 +121,34 @@ def save_page(
 
 
 def upsert_mentions(conn: sqlite3.Connection, source: str, mentions: list[Mention], now: str) -> SaveResult:
-    """Insert new mentions and refresh known ones; call inside a transaction."""
+    """Insert new mentions and refresh known ones; call inside a transaction.
+
+    A mention SQLite refuses (a value it cannot bind) is set aside in `failed`, never
+    taking its neighbours with it: the page is retried one mention at a time.
+    """
     by_key = {m.key: m for m in mentions}  # a page repeating an item counts once
     existing = _ids_by_key(conn, list(by_key))
-    # rowcount sums sqlite3_changes() over the rows: inserts plus real updates, not FTS trigger writes
-    changed = conn.executemany(UPSERT_SQL, (row_values(m, source, now) for m in by_key.values())).rowcount
+    failed: list[tuple[Mention, str]] = []
+    conn.execute("SAVEPOINT page")
+    try:
+        # rowcount sums sqlite3_changes() over the rows: inserts plus real updates, not FTS trigger writes
+        changed = conn.executemany(UPSERT_SQL, (row_values(m, source, now) for m in by_key.values())).rowcount
+    except DATA_ERRORS:
+        conn.execute("ROLLBACK TO page")
+        changed = 0
+        for key, m in list(by_key.items()):
+            conn.execute("SAVEPOINT one")
+            try:
+                changed += conn.execute(UPSERT_SQL, row_values(m, source, now)).rowcount
+            except DATA_ERRORS as exc:
+                conn.execute("ROLLBACK TO one")
+                failed.append((m, f"the store refused it ({type(exc).__name__}: {exc})"))
+                del by_key[key]
+            conn.execute("RELEASE one")
+    conn.execute("RELEASE page")
     fresh = [k for k in by_key if k not in existing]
     created = _ids_by_key(conn, fresh)
-    return SaveResult(new_keys=fresh, new_ids=[created[k] for k in fresh], updated=changed - len(fresh))
+    return SaveResult(new_keys=fresh, new_ids=[created[k] for k in fresh], updated=changed - len(fresh), failed=failed)
 
 
 def _ids_by_key(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -62,6 +62,15 @@ def settle(conn: sqlite3.Connection, outbox_id: int, status: str, now: str, *, r
     )
 
 
+def wait(conn: sqlite3.Connection, outbox_id: int, reason: str, now: str) -> None:
+    """Back to pending, due now, the claim's attempt not counted: nothing was sent (a variable is unset)."""
+    conn.execute(
+        "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0), last_error = ?, next_attempt_at = ?, "
+        "claimed_by = NULL WHERE id = ?",
+        (reason, now, outbox_id),
+    )
+
+
 def due(conn: sqlite3.Connection, now: str, stale_before: str) -> list[int]:
     rows = conn.execute(
         "SELECT id, status, claimed_at, claimed_by FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?) "

@@ -10,7 +10,11 @@ from commwatch.store.db import transaction
 
 
 def start_run(conn: sqlite3.Connection, started_at: str) -> int:
+    """A new run. The caller holds the sync lock, so a run still 'running' was killed: it is closed
+    as 'interrupted' (with its sources) at the time this one starts."""
     with transaction(conn):
+        conn.execute("UPDATE sync_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
+                     (started_at,))  # fmt: skip
         return conn.execute("INSERT INTO sync_runs (started_at, status) VALUES (?, 'running')", (started_at,)).lastrowid
 
 

@@ -231,3 +231,23 @@ def m007_priority_override(db: Database) -> None:
     db["mentions"].add_column("priority_override", str)
     db["mentions"].add_column("priority_auto_score", int)
     db.execute("UPDATE mentions SET priority_auto_score = priority_score")
+
+
+@migrations()
+def m008_rejects(db: Database) -> None:
+    # Items a platform or a file sent that could not become mentions, and why: set aside, never lost in silence.
+    db["rejects"].create(
+        {
+            "id": int,
+            "at": str,
+            "source": str,  # the source, or "import"
+            "origin": str,  # where it came from: a stream name, or "file.jsonl line 7"
+            "platform": str,
+            "remote_id": str,  # when it is known
+            "reason": str,
+            "item": str,  # the raw item as JSON, truncated
+        },
+        pk="id",
+        not_null={"at", "reason"},
+    )
+    db["rejects"].create_index(["at"])
