@@ -1,4 +1,4 @@
-"""The house rules of DESIGN.md, checked on the source so they cannot drift back.
+"""The house rules (README, "How the code is laid out"), checked on the source so they cannot drift back.
 
 Layers, bottom up:
     model, text, timeutil, exitcodes, connector, registry, config   the shared base

@@ -100,7 +100,8 @@ class DemoConnector(Connector):
             relative = files[index]["file"]
             body = _shifted(load_payload(relative), shift)
             _add_context(body, files[index].get("context") or {})
-            yield Page(payloads=[RawPayload(stream, body)], cursor={"page": index + 1, "shift": shift})
+            yield Page(payloads=[RawPayload(stream, body, origin=f"demo file {relative}")],
+                       cursor={"page": index + 1, "shift": shift})  # fmt: skip
 
     @staticmethod
     def _read_cursor(cursor: dict[str, Any] | None) -> tuple[int, int | None]:

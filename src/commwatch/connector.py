@@ -62,6 +62,7 @@ class RawPayload:
 
     platform: str
     body: Any
+    origin: str | None = None  # where it came from, for messages: "data/x/search_recent_03.json"
 
 
 @dataclass

@@ -28,13 +28,28 @@ import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
-# C0 (but tab and newline), DEL, C1, ARABIC LETTER MARK, zero-width and bidi marks,
-# LINE/PARAGRAPH SEPARATOR, bidi embeddings/overrides, word joiner and invisible
-# operators, bidi isolates, BOM / ZERO WIDTH NO-BREAK SPACE.
-_INVISIBLE = "\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-_UNSAFE_FIELD = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")  # tabs and newlines too
-# Prose keeps U+200C and U+200D (joiners shape writing; they cannot reorder or hide it).
-_UNSAFE_PROSE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Every character a terminal obeys or that shows nothing (Unicode 14 categories Cc, Cf, Zl, Zp,
+# and the Hangul fillers): C0, DEL, C1, the soft hyphen, bidi marks, embeddings, overrides and
+# isolates, zero-width spaces and joiners, invisible operators, the BOM, interlinear annotation
+# marks, the tag characters that can smuggle hidden ASCII. Fields show all of them.
+_HIDDEN_ABOVE_C0 = (
+    "\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+)
+_HIDDEN = "\x00-\x1f" + _HIDDEN_ABOVE_C0
+_UNSAFE_FIELD = re.compile(f"[{_HIDDEN}]")
+# Prose keeps what writing needs and cannot hide or reorder anything: tab and newline; ZERO WIDTH
+# (NON-)JOINER (emoji sequences, Persian and Indic words); the prepended concatenation marks of
+# Arabic, Syriac and Kaithi numbers and Egyptian hieroglyph layout controls, which show as marks;
+# and tag characters inside an emoji flag sequence (🏴 + tags + CANCEL TAG, the flag of Scotland).
+_UNSAFE_PROSE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+_FLAG_SEQUENCE = re.compile("\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F")
 _SPACE = re.compile(r"[\t\n ]+")
 
 
@@ -50,7 +65,13 @@ def inert(text: Any, *, single_line: bool = False) -> str:
     """Prose with every control and invisible character made visible; `single_line` folds whitespace."""
     if text is None or text == "":
         return ""
-    text = _UNSAFE_PROSE.sub(_visible, str(text))
+    text = str(text)
+    if "\U0001F3F4" in text:  # keep emoji flag sequences whole; show any other tag character
+        parts = _FLAG_SEQUENCE.split(text)
+        flags = _FLAG_SEQUENCE.findall(text)
+        text = "".join(_UNSAFE_PROSE.sub(_visible, p) + (flags[i] if i < len(flags) else "") for i, p in enumerate(parts))
+    else:
+        text = _UNSAFE_PROSE.sub(_visible, text)
     if single_line:
         text = _SPACE.sub(" ", text).strip()
     return text
@@ -130,14 +151,22 @@ def age(created_at: str | None, now: datetime | None = None) -> str:
 
 # JSON --------------------------------------------------------------------------
 
-_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f\u200c\u200d{_INVISIBLE}]")
+_UNSAFE_IN_JSON = re.compile(f"[{_HIDDEN_ABOVE_C0}]")  # JSON escapes C0 itself
 
 
 def json_text(value: Any, indent: int | None = 2) -> str:
     """JSON that a terminal cannot act on: C0 is escaped by json itself, C1 and
     invisible characters are written as \\uNNNN (the same data once decoded)."""
     text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE_IN_JSON.sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON writes a character beyond the BMP as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 # How things look, the same in every face ----------------------------------------------

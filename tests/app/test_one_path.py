@@ -167,3 +167,58 @@ def test_many_failed_deliveries_are_one_line_per_reason(cli, workdir):
         "commwatch: 30 deliveries (1…30) waiting: target sec: set SEC_HOOK_UNSET; "
         "nothing was sent; they go once that is set"
     ]
+
+
+CHAIN = """
+[[rules]]
+name = "urgent"
+match = { keywords_any = ["invoice"] }
+actions = { priority = "urgent" }
+
+[[rules]]
+name = "hot"
+match = { priority_at_least = "urgent" }
+actions = { tag = ["hot"] }
+
+[[rules]]
+name = "nap"
+match = { keywords_any = ["invoice"] }
+actions = { snooze = "2h" }
+"""
+
+
+def test_rules_test_says_what_a_chain_of_rules_will_do_and_apply_does_it(cli, workdir):
+    (workdir / "commwatch.toml").write_text(f'[store]\npath = "inbox.db"\n{CHAIN}')
+    (workdir / "page.json").write_text(json.dumps(x_page(("101", "where is my invoice"))))
+    (workdir / "other.toml").write_text('[store]\npath = "inbox.db"\n')  # import first without rules
+    cli("--config", "other.toml", "import", "x", "page.json")
+    said = {r["rule"]: [(s["action"], s["outcome"]) for s in r["steps"]] for r in cli.json("rules", "test", "x:101")}
+    # "hot" matches only because "urgent" runs first: the test walks the rules in order, as apply does
+    assert said == {"urgent": [("priority", "apply")], "hot": [("tag", "apply")], "nap": [("snooze", "apply")]}
+    cli("rules", "apply")
+    m = by_remote(cli)["101"]
+    assert m["priority"]["level"] == "urgent" and m["tags"] == ["hot"] and m["status"] == "snoozed"
+    said = {r["rule"]: {s["outcome"] for s in r["steps"]} for r in cli.json("rules", "test", "x:101")}
+    assert said == {"urgent": {"already"}, "hot": {"already"}, "nap": {"already"}}
+
+
+def test_a_rules_snooze_is_not_renewed_once_it_ran_out(cli, workdir):
+    (workdir / "commwatch.toml").write_text(f'[store]\npath = "inbox.db"\n{CHAIN}')
+    (workdir / "page.json").write_text(json.dumps(x_page(("101", "where is my invoice"))))
+    cli("import", "x", "page.json")
+    db = sqlite3.connect(workdir / "inbox.db")
+    db.execute("UPDATE mentions SET snoozed_until = '2000-01-01T00:00:00Z'")  # time passes
+    db.commit()
+    assert by_remote(cli)["101"]["status"] == "open"  # woken
+    assert "0 changes" in cli("rules", "apply").stdout
+    assert by_remote(cli)["101"]["status"] == "open"
+
+
+def test_a_login_named_like_commwatch_or_a_rule_still_counts_as_a_person(cli, workdir, setup):
+    cli("import", "x", "page.json")
+    assert cli("untag", "x:101", "billing", env={"COMMWATCH_USER": "commwatch"}).returncode == 0
+    assert cli("assign", "x:101", "ana", env={"COMMWATCH_USER": "rule:billing"}).returncode == 0
+    assert "0 changes" in cli("rules", "apply", "--status", "all").stdout
+    assert by_remote(cli)["101"]["tags"] == [] and by_remote(cli)["101"]["assignee"] == "ana"
+    actors = {e["actor"] for e in json.loads(cli("show", "x:101", "--json").stdout)["history"]}
+    assert "user:commwatch" in actors and "user:rule:billing" in actors

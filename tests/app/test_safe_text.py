@@ -13,12 +13,15 @@ from commwatch.text import cells, excerpt, field, inert, json_text
 # What a terminal would obey or what would hide or reorder text: C0 but \t \n, DEL, C1, the
 # Arabic letter mark, zero-width and bidi marks, line/paragraph separators, bidi embeddings,
 # overrides and isolates, invisible operators, BOM.
-DANGEROUS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+DANGEROUS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028\u2029"
+                       "\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U0001d173-\U0001d17a"
+                       "\U000e0001\U000e0020-\U000e007f]")
 OSC52 = "\x1b]52;c;ZXZpbA==\x07\x1b[2J"  # set the clipboard, then clear the screen
 
 
 @pytest.mark.parametrize("ch", ["\x1b", "\x07", "\x9b", "\x85", "\u061c", "\u200b", "\u200e", "\u2028", "\u2029",
-                                "\u202e", "\u2066", "\u2069", "\ufeff", "\r"])  # fmt: skip
+                                "\u202e", "\u2066", "\u2069", "\ufeff", "\r", "\xad", "\u3164", "\u115f", "\u180e",
+                                "\u206a", "\ufff9", "\U0001d173", "\U000e0041", "\U000e0001"])  # fmt: skip
 def test_each_dangerous_character_becomes_visible(ch):
     for shown in (inert(f"a{ch}b"), field(f"a{ch}b"), inert(f"a{ch}b", single_line=True)):
         assert not DANGEROUS.search(shown) and shown.startswith("a") and shown.endswith("b") and ch not in shown
@@ -30,6 +33,9 @@ def test_prose_keeps_what_writing_needs_and_fields_show_everything():
     assert inert(family) == family and inert(persian) == persian and inert("two\nlines\ttab") == "two\nlines\ttab"
     assert field("bob\u200dx") == "bob\\u200dx" and field("a\nb") == "a\\x0ab"
     assert inert(OSC52) == "␛]52;c;ZXZpbA==\\x07␛[2J"
+    scotland = "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F"  # a flag made of tag characters
+    assert inert(f"go {scotland}!") == f"go {scotland}!" and "\\ue0067" in field(scotland)
+    assert inert("hidden\U000e0041\U000e0042") == "hidden\\ue0041\\ue0042"  # tags outside a flag: smuggled text
 
 
 def test_widths_count_cells_so_ids_keep_their_digits():

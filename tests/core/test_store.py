@@ -181,3 +181,23 @@ def test_a_narrow_search_reads_its_matches_by_id(db):
     plan = " ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql} {ORDER} LIMIT 50", params))
     assert "INTEGER PRIMARY KEY" in plan, plan
     assert [m["remote_id"] for m in list_mentions(db, f)] == ["3"]
+
+
+def test_upgrading_keeps_the_priority_a_rule_set_before_overrides_existed(tmp_path):
+    """Schema 6 recorded a rule's priority only as an event; m007 turns the latest one into the override."""
+    path = tmp_path / "old.db"
+    db = open_store(path)
+    save_page(db, "s", [mention("1", "invoice please")], NOW)  # computed: low, score 0
+    with transaction(db):
+        manage.record_event(db, 1, NOW, "rule:vip", "priority", {"from": "low", "to": "urgent"})
+        db.execute("UPDATE mentions SET priority_level = 'urgent'")  # what schema 6 did, and lost on refresh
+        db.execute("DROP TABLE rejects")  # back to schema 6
+        for column in ("priority_override", "priority_auto_score"):
+            db.execute(f"ALTER TABLE mentions DROP COLUMN {column}")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m007_priority_override', 'm008_rejects')")
+        db.execute("PRAGMA user_version = 6")
+    db.close()
+    db = open_store(path)
+    assert get(db, 1)["priority"] | {"reasons": []} == {"score": 75, "level": "urgent", "reasons": [], "override": "urgent"}
+    save_page(db, "s", [mention("1", "invoice please", likes=500)], NOW)  # a refresh keeps it now
+    assert get(db, 1)["priority"]["level"] == "urgent"

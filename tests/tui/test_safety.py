@@ -63,3 +63,29 @@ async def test_every_field_of_the_detail_is_inert(hostile_db, tmp_path):
         for visible in ("1␛]52;c;eA==\\x07", "source s\\u202eevil", "vip\\x9b31m", "assignee: bob␛]0;T\\x07",
                         "eve\\u2066x\\u2069", "hi ␛[2J"):  # fmt: skip
             assert visible in shown, visible
+
+
+async def test_prompts_show_stored_tags_and_names_inert_and_never_prefill_them(hostile_db, tmp_path):
+    import sqlite3
+
+    from textual.widgets import Input, Static
+
+    db = sqlite3.connect(hostile_db)
+    with db:
+        db.execute("UPDATE mentions SET assignee = ?", ("bob\x1b]0;T\x07",))
+        db.execute("INSERT INTO mention_tags (mention_id, tag) VALUES (1, 'vip\x1b[31m'), (1, 'billing')")
+    app = make_app(hostile_db, config_for(tmp_path), filter=InboxFilter(platform="scripted"))
+    async with app.run_test(size=(160, 35)) as pilot:
+        await settle(pilot)
+        for key, prefill in (("t", ""), ("a", ""), ("ctrl+p", None)):
+            if key == "ctrl+p":
+                await pilot.press("ctrl+p", *"untag", "enter")
+                prefill = "billing"  # the real tag only
+            else:
+                await pilot.press(key)
+            await settle(pilot)
+            shown = " ".join(str(w.render()) for w in app.screen.query(Static))
+            assert "\x1b" not in shown and "\x07" not in shown
+            assert app.screen.query_one(Input).value == prefill
+            await pilot.press("escape")
+            await settle(pilot)

@@ -23,6 +23,12 @@ def is_person(actor: str) -> bool:
     return not actor.startswith("rule:") and actor != SYSTEM
 
 
+def person(name: str) -> str:
+    """A person's actor name, never mistaken for a rule or for commwatch (a login named
+    "commwatch" acts as "user:commwatch"), so a person's decisions always win over rules."""
+    return f"user:{name}" if name == SYSTEM or name.lower().startswith("rule:") else name
+
+
 class Effects:
     def __init__(self, conn: sqlite3.Connection, actor: str, at: str):
         self.conn = conn

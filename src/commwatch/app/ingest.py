@@ -24,7 +24,7 @@ from commwatch.app.errors import ImportRefused
 from commwatch.app.rules import apply_rules
 from commwatch.app.secrets import redact
 from commwatch.config import Config
-from commwatch.connector import IMPORT, Page, PayloadError, Rejected, split
+from commwatch.connector import IMPORT, ConnectorError, Page, PayloadError, Rejected, split
 from commwatch.model import Level, Mention
 from commwatch.store import rejects as rejects_table
 from commwatch.store.mentions import save_page
@@ -61,9 +61,14 @@ def unpack(page: Page) -> tuple[list[Mention], list[Rejected]]:
     mentions, rejects = list(page.mentions), list(page.rejects)
     for payload in page.payloads:
         try:
-            parsed = parser_for(payload.platform)(payload.body)
+            parse = parser_for(payload.platform)
+        except ImportRefused as exc:
+            raise ConnectorError(f"{payload.platform} payloads need the {payload.platform} connector: {exc}") from None
+        try:
+            parsed = parse(payload.body)
         except PayloadError as exc:
-            rejects.append(Rejected(f"not a {payload.platform} response ({exc})", payload.body))
+            where = f"{payload.origin}: " if payload.origin else ""
+            rejects.append(Rejected(f"{where}not a {payload.platform} response ({exc})", payload.body))
             continue
         m, r = split(parsed)
         mentions += m

@@ -18,7 +18,9 @@ Applying the rules twice changes nothing the second time.
 
 from __future__ import annotations
 
+import copy
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,20 +88,46 @@ def plan(rule: Rule, m: dict[str, Any], decisions: dict[str, Any], escalated_to:
             steps.append(Step("priority", a["priority"], APPLY))
     status_step = None
     if "escalate" in a:
-        if a["escalate"] in escalated_to:
-            status_step = Step("escalate", a["escalate"], ALREADY)
-        else:
-            status_step = Step("escalate", a["escalate"], APPLY)
+        done = a["escalate"] in escalated_to
+        status_step = Step("escalate", a["escalate"], ALREADY if done else APPLY)
     elif a.get("close"):
         status_step = Step("close", True, ALREADY if m["status"] == Status.CLOSED.value else APPLY)
     elif "snooze" in a:
-        status_step = Step("snooze", a["snooze"], APPLY if m["status"] == Status.OPEN.value else ALREADY,
-                           "" if m["status"] == Status.OPEN.value else f"it is {m['status']}")  # fmt: skip
+        if rule.name in decisions["snoozed_by"]:  # once: a snooze that ran out is not renewed by the same rule
+            status_step = Step("snooze", a["snooze"], ALREADY, "this rule snoozed it before")
+        elif m["status"] != Status.OPEN.value:
+            status_step = Step("snooze", a["snooze"], ALREADY, f"it is {m['status']}")
+        else:
+            status_step = Step("snooze", a["snooze"], APPLY)
     if status_step is not None:
         if status_step.outcome == APPLY and decisions["status"]:
             status_step = Step(status_step.action, status_step.value, HELD, f"a person set it {m['status']}")
         steps.append(status_step)
     return steps
+
+
+NOBODY = {"removed_tags": set(), "assignee": False, "status": False, "priority": False, "snoozed_by": set()}
+Act = Callable[[Rule, list[Step], dict[str, Any]], dict[str, Any]]
+
+
+def walk(config: Config, mention: dict[str, Any], ours: bool, decisions: dict[str, Any],
+         escalated_to: set[str | None], act: Act) -> list[dict[str, Any]]:  # fmt: skip
+    """Every rule in order against the mention as the rules before it left it. `act(rule, steps, mention)`
+    carries out a matching rule's steps and returns the mention as it now is. Returns what `rules test` shows."""
+    report = []
+    for rule in config.rules:
+        checks = evaluate(rule, mention, is_reply_to_us=ours)
+        matched = all(c.passed for c in checks)
+        steps = plan(rule, mention, decisions, escalated_to) if matched else []
+        report.append({
+            "rule": rule.name, "matches": matched, "actions": rule.actions,
+            "checks": [{"condition": c.condition, "passed": c.passed, "why": c.why} for c in checks],
+            "steps": [{"action": s.action, "value": s.value, "outcome": s.outcome, "why": s.why} for s in steps],
+        })  # fmt: skip
+        if matched:
+            mention = act(rule, steps, mention)
+            escalated_to |= {s.value for s in steps if s.action == "escalate" and s.outcome == APPLY}
+    return report
 
 
 def apply_rules(conn: sqlite3.Connection, config: Config, mention_ids: list[int], *, fresh: bool = False) -> RuleOutcome:
@@ -111,18 +139,17 @@ def apply_rules(conn: sqlite3.Connection, config: Config, mention_ids: list[int]
     outcome = RuleOutcome()
     if not config.rules:
         return outcome
-    nobody = {"removed_tags": set(), "assignee": False, "status": False, "priority": False}
+
+    def act(rule: Rule, steps: list[Step], m: dict[str, Any]) -> dict[str, Any]:
+        outcome.matched += 1
+        changed = _act(Effects(conn, f"rule:{rule.name}", at), rule, m["id"], steps, outcome)
+        return get(conn, m["id"]) if changed else m
+
     for mention_id in mention_ids:
         mention = get(conn, mention_id)
-        ours = is_reply_to_us(conn, mention, config.brand_handles)
-        decisions = nobody if fresh else manage.person_decisions(conn, mention_id)
-        for rule in config.rules:
-            if not all(c.passed for c in evaluate(rule, mention, is_reply_to_us=ours)):
-                continue
-            outcome.matched += 1
-            steps = plan(rule, mention, decisions, manage.escalation_targets(conn, mention_id))
-            if _act(Effects(conn, f"rule:{rule.name}", at), rule, mention_id, steps, outcome):
-                mention = get(conn, mention_id)  # later rules see earlier rules' changes
+        decisions = NOBODY if fresh else manage.decisions(conn, mention_id)
+        escalated_to = set() if fresh else manage.escalation_targets(conn, mention_id)
+        walk(config, mention, is_reply_to_us(conn, mention, config.brand_handles), decisions, escalated_to, act)
     return outcome
 
 
@@ -151,18 +178,24 @@ def _act(fx: Effects, rule: Rule, mention_id: int, steps: list[Step], outcome: R
 
 
 def report(conn: sqlite3.Connection, config: Config, mention: dict[str, Any]) -> list[dict[str, Any]]:
-    """`rules test`: for each rule, each condition with why it passed or not, and what each action would do."""
+    """`rules test`: the same walk as `rules apply`, carried out on a copy of the mention (nothing is
+    written): for each rule, each condition with why it passed or not, and what each action would do."""
+
+    def pretend(rule: Rule, steps: list[Step], m: dict[str, Any]) -> dict[str, Any]:
+        m = copy.deepcopy(m)
+        for s in steps:
+            if s.outcome != APPLY:
+                continue
+            if s.action == "tag":
+                m["tags"] = sorted({*m["tags"], *s.value})
+            elif s.action == "assign":
+                m["assignee"] = s.value
+            elif s.action == "priority":
+                m["priority"]["level"] = m["priority"]["override"] = s.value
+            else:
+                m["status"] = {"escalate": "escalated", "close": "closed", "snooze": "snoozed"}[s.action]
+        return m
+
     ours = is_reply_to_us(conn, mention, config.brand_handles)
-    decisions = manage.person_decisions(conn, mention["id"])
-    escalated_to = manage.escalation_targets(conn, mention["id"])
-    out = []
-    for rule in config.rules:
-        checks = evaluate(rule, mention, is_reply_to_us=ours)
-        matched = all(c.passed for c in checks)
-        steps = plan(rule, mention, decisions, escalated_to) if matched else []
-        out.append({
-            "rule": rule.name, "matches": matched, "actions": rule.actions,
-            "checks": [{"condition": c.condition, "passed": c.passed, "why": c.why} for c in checks],
-            "steps": [{"action": s.action, "value": s.value, "outcome": s.outcome, "why": s.why} for s in steps],
-        })  # fmt: skip
-    return out
+    return walk(config, mention, ours, manage.decisions(conn, mention["id"]),
+                set(manage.escalation_targets(conn, mention["id"])), pretend)  # fmt: skip

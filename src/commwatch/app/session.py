@@ -27,6 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from commwatch.app.effects import person
 from commwatch.app.verbs import Verbs, default_actor
 from commwatch.config import Config, ConfigError, user_data_dir, validate_sources
 from commwatch.model import InboxFilter
@@ -62,7 +63,7 @@ class Session:
     ):
         self.config = config
         self.db_path = Path(db_path)
-        self.actor = actor or default_actor()
+        self.actor = person(actor or default_actor())
         self.env = os.environ if env is None else env
         self.on_deliveries = on_deliveries or (lambda deliveries: None)
         self.background = background

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from commwatch import timeutil
-from commwatch.app.effects import SYSTEM, Effects
+from commwatch.app.effects import SYSTEM, Effects, person
 from commwatch.app.errors import ActionError, MentionNotFound
 from commwatch.config import Config
 from commwatch.model import LEVEL_BANDS, Status, is_name, is_tag, iso
@@ -38,7 +38,7 @@ class Verbs:
                  on_queued: Callable[[], None] | None = None):  # fmt: skip
         self.conn = conn
         self.config = config
-        self.actor = actor or default_actor()
+        self.actor = person(actor or default_actor())
         self.on_queued = on_queued or (lambda: None)
 
     def resolve(self, ref: str | int) -> int:

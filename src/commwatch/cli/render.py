@@ -156,7 +156,7 @@ def alert_line(a: dict[str, Any]) -> str:
 
 
 NEXT_STEP = {  # what a person does about several deliveries in one state
-    "pending": "`commwatch outbox retry` sends them now",
+    "pending": "each is retried after its backoff (`commwatch outbox` lists them)",
     "waiting": "nothing was sent; they go once that is set",
     "failed": "fix it, then `commwatch outbox retry --failed`",
 }

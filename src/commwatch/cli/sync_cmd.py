@@ -20,8 +20,10 @@ def sync(
     session = state.session
     for name in sources or []:
         if name not in session.config.sources:
-            known = ", ".join(session.config.sources)
-            raise typer.BadParameter(f"no source named {name!r} (configured: {known})", param_hint="--source")
+            from commwatch.text import field, fields
+
+            known = fields(session.config.sources, ", ")
+            raise typer.BadParameter(f"no source named {field(name)!r} (configured: {known})", param_hint="--source")
 
     from commwatch.app.errors import SyncLocked
 

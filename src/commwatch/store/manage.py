@@ -115,23 +115,31 @@ def priority_of(conn: sqlite3.Connection, mention_id: int) -> tuple[str | None, 
 
 
 # What a person decided, so that rules run later leave it alone. Actors are people
-# unless they are a rule ("rule:NAME") or commwatch itself.
-_PERSON = "actor NOT LIKE 'rule:%' AND actor != 'commwatch'"
+# unless they are a rule ("rule:NAME") or commwatch itself (see app.effects.person).
+_SYSTEM = "commwatch"
 
 
-def person_decisions(conn: sqlite3.Connection, mention_id: int) -> dict[str, Any]:
-    """What people did to this mention: tags they removed (and did not add back since),
-    and whether they set the assignee, the status or the priority."""
+def decisions(conn: sqlite3.Connection, mention_id: int) -> dict[str, Any]:
+    """What people did to this mention: tags they removed (and did not add back since), and
+    whether they set the assignee, the status or the priority; and the rules that snoozed it."""
     rows = conn.execute(
-        f"SELECT action, detail FROM events WHERE mention_id = ? AND {_PERSON} "
+        "SELECT actor, action, detail FROM events WHERE mention_id = ? "
         "AND action IN ('tag', 'untag', 'assign', 'unassign', 'close', 'reopen', 'snooze', 'escalate', 'priority') "
         "ORDER BY id",
         (mention_id,),
     )
     removed: set[str] = set()
     decided: set[str] = set()
+    snoozed_by: set[str] = set()
     for row in rows:
-        action, detail = row["action"], json.loads(row["detail"] or "{}")
+        action, actor = row["action"], row["actor"]
+        if actor.startswith("rule:"):
+            if action == "snooze":
+                snoozed_by.add(actor[5:])
+            continue
+        if actor == _SYSTEM:
+            continue
+        detail = json.loads(row["detail"] or "{}")
         if action == "untag":
             removed.update(detail.get("tags", []))
         elif action == "tag":
@@ -143,7 +151,7 @@ def person_decisions(conn: sqlite3.Connection, mention_id: int) -> dict[str, Any
         else:
             decided.add("status")
     return {"removed_tags": removed, "assignee": "assignee" in decided, "status": "status" in decided,
-            "priority": "priority" in decided}  # fmt: skip
+            "priority": "priority" in decided, "snoozed_by": snoozed_by}  # fmt: skip
 
 
 def author_of(conn: sqlite3.Connection, platform: str, remote_id: str) -> str | None:

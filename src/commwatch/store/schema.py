@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from commwatch.model import LEVEL_BANDS
+
 migrations = Migrations("commwatch")
 
 MENTIONS = {
@@ -231,6 +233,19 @@ def m007_priority_override(db: Database) -> None:
     db["mentions"].add_column("priority_override", str)
     db["mentions"].add_column("priority_auto_score", int)
     db.execute("UPDATE mentions SET priority_auto_score = priority_score")
+    # Earlier versions recorded a rule's priority only as an event (and lost it at the next refresh):
+    # the latest one becomes the override, its score clamped into the level's band.
+    db.execute(
+        "UPDATE mentions SET priority_override = (SELECT json_extract(e.detail, '$.to') FROM events e "
+        "WHERE e.mention_id = mentions.id AND e.action = 'priority' ORDER BY e.id DESC LIMIT 1) "
+        "WHERE id IN (SELECT mention_id FROM events WHERE action = 'priority')"
+    )
+    levels = ", ".join(f"'{level}'" for level in LEVEL_BANDS)
+    db.execute(f"UPDATE mentions SET priority_override = NULL WHERE priority_override NOT IN ({levels})")
+    clamp = " ".join(f"WHEN '{level}' THEN max({low}, min({high}, priority_auto_score))"
+                     for level, (low, high) in LEVEL_BANDS.items())  # fmt: skip
+    db.execute(f"UPDATE mentions SET priority_level = priority_override, priority_score = CASE priority_override "
+               f"{clamp} END WHERE priority_override IS NOT NULL")
 
 
 @migrations()

@@ -64,7 +64,14 @@ class CommwatchApp(App):
         return self.session.reader()
 
     def _in_background(self, job) -> None:
-        self.run_worker(job, thread=True, group="outbox", exit_on_error=False)
+        def guarded() -> None:
+            try:
+                job()
+            except Exception as exc:  # the database or a bug: say it in one line, keep the UI running
+                self.call_from_thread(self.notify, f"outbox: {type(exc).__name__}: {inert(str(exc))}",
+                                      severity="error", markup=False, timeout=10)  # fmt: skip
+
+        self.run_worker(guarded, thread=True, group="outbox", exit_on_error=False)
 
     def _delivered(self, deliveries) -> None:
         """Called on the worker thread that delivered: say what did not go out, then refresh."""

@@ -14,7 +14,8 @@ from textual import work
 
 from commwatch.app.errors import ActionError
 from commwatch.app.verbs import PRIORITY_CHOICES
-from commwatch.text import field, inert
+from commwatch.model import is_name, is_tag
+from commwatch.text import field, fields, inert
 from commwatch.tui.screens.escalate import EscalateScreen
 from commwatch.tui.screens.prompt import PromptScreen
 from commwatch.tui.undo import Change, inverse_of
@@ -64,10 +65,11 @@ class Verbs:
         m = self.selected()
         if m is None:
             return
+        # Stored tags are data: shown inert, and offered for completion only when they are real tags.
         known = self.app.session.views.tags()
-        hint = "existing: " + ", ".join(f"{t} ({n})" for t, n in known[:12]) if known else "no tags yet"
+        hint = "existing: " + ", ".join(f"{field(t)} ({n})" for t, n in known[:12]) if known else "no tags yet"
         prompt = PromptScreen(f"Tag #{m['id']} (several: separate with spaces)", placeholder="billing bug",
-                              hint=hint + "  ·  Tab completes", suggestions=[t for t, _ in known])  # fmt: skip
+                              hint=hint + "  ·  Tab completes", suggestions=[t for t, _ in known if is_tag(t)])  # fmt: skip
         self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
             "tag", m["id"], lambda i: self.verbs.tag(i, value.split())))  # fmt: skip
 
@@ -78,8 +80,9 @@ class Verbs:
         if not m["tags"]:
             self.notify(f"#{m['id']} has no tags", severity="warning")
             return
-        prompt = PromptScreen(f"Remove tags from #{m['id']}", value=" ".join(m["tags"]), hint="the tags to remove",
-                              suggestions=m["tags"])  # fmt: skip
+        tags = [t for t in m["tags"] if is_tag(t)]
+        prompt = PromptScreen(f"Remove tags from #{m['id']}", value=" ".join(tags),
+                              hint="the tags to remove: " + fields(m["tags"]), suggestions=tags)  # fmt: skip
         self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
             "untag", m["id"], lambda i: self.verbs.untag(i, value.split())))  # fmt: skip
 
@@ -94,7 +97,8 @@ class Verbs:
             name = None if value.strip() in ("", "-") else value.strip()
             self.apply("assign" if name else "unassign", m["id"], lambda i: self.verbs.assign(i, name))
 
-        self.app.push_screen(PromptScreen(f"Assign #{m['id']} to", value=m["assignee"] or "",
+        current = m["assignee"] if m["assignee"] and is_name(m["assignee"]) else ""
+        self.app.push_screen(PromptScreen(f"Assign #{m['id']} to", value=current,
                                           hint="a name; empty or - unassigns"), done)  # fmt: skip
 
     def action_unassign(self) -> None:
@@ -189,7 +193,7 @@ class Verbs:
 def _summary(action: str, m: dict) -> str:
     what = DONE.get(action, action)
     if action in ("tag", "untag"):
-        what += ": " + (" ".join(m["tags"]) or "no tags left")
+        what += ": " + (fields(m["tags"]) or "no tags left")
     elif action == "assign":
         what += f" to {field(m['assignee'])}"
     elif action == "priority":
