@@ -7,7 +7,8 @@ import pytest
 
 from commwatch import registry
 from commwatch.app.ingest import unpack
-from commwatch.connector import FETCH, IMPORT, MODERATE, REPLY, Connector, PayloadError, SourceConfig
+from commwatch.connector import FETCH, IMPORT, MODERATE, REPLY, Connector, PayloadError, Rejected, SourceConfig
+from commwatch.model import Mention
 
 NAMES = list(registry.available())
 
@@ -57,7 +58,36 @@ def test_parse_refuses_garbage_with_payload_error_only(connector_class, garbage)
     except PayloadError as exc:
         assert str(exc)
     else:
-        assert result == []
+        assert all(isinstance(x, Rejected) for x in result)
+
+
+# Hostile values where each platform keeps its items: a bad item must come back as a Rejected (or a
+# mention) and never as an exception that would sink its page.
+HOSTILE = [None, True, 1e400, float("nan"), 10**400, "\ud83d", "\x00", [], {}, [[[[[]]]]], {"id": {"id": 1}}, "9" * 5000]
+ENVELOPES = [
+    lambda v: {"data": [v, {"id": v, "text": v, "author_id": v, "created_at": v, "public_metrics": {"like_count": v}}],
+               "includes": {"users": [{"id": v, "username": v, "public_metrics": {"followers_count": v}}]}, "meta": {}},
+    lambda v: {"kind": "Listing", "data": {"children": [v, {"kind": "t1", "data": {"id": v, "name": v, "body": v,
+               "created_utc": v, "author": v, "score": v, "replies": v, "edited": v}}]}},
+    lambda v: {"kind": "youtube#commentThreadListResponse", "items": [v, {"kind": "youtube#commentThread", "id": v,
+               "snippet": {"videoId": v, "totalReplyCount": v, "topLevelComment": {"id": v, "snippet": {
+                   "textOriginal": v, "publishedAt": v, "likeCount": v, "authorDisplayName": v}}}}]},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=repr)
+def test_a_hostile_item_is_set_aside_never_raised(connector_class, value):
+    if IMPORT not in connector_class.capabilities:
+        pytest.skip("no import capability")
+    for envelope in ENVELOPES:
+        try:
+            result = connector_class.parse(envelope(value))
+        except PayloadError:
+            continue  # not this platform's envelope
+        for x in result:
+            assert isinstance(x, (Rejected, Mention)), x
+            if isinstance(x, Rejected):
+                assert x.reason
 
 
 def test_fetch_pages_are_resumable(connector_class, tmp_path):
