@@ -64,7 +64,10 @@ def print_summary(result, views) -> None:
                            style=STATUS_STYLE.get(s.status, "")))  # fmt: skip
     if result.rejected:
         out.print(Text(f"{result.rejected} items set aside: `commwatch rejects` says which and why", style="yellow"))
-    for line in delivery_lines(result.deliveries):
+    sent = sum(d["status"] == "sent" for d in result.deliveries)
+    if sent:
+        out.print(Text(f"{sent} deliveries sent (replies, escalations, alerts)", style="dim"))
+    for line in delivery_lines(result.deliveries, ("failed", "waiting", "pending")):
         out.print(Text(line, style="yellow"))
     for alert_id in result.alerts:
         out.print(Text("alert " + alert_line(views.alert(alert_id)), style="bold red"))
