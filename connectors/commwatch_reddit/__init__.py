@@ -115,6 +115,11 @@ class RedditConnector(Connector):
     max_wait: float = 30.0  # longest pause for Reddit's rate limit before leaving the rest to the next sync
 
     @classmethod
+    def accounts(cls, source, env) -> list[str]:
+        name = env.get("REDDIT_USERNAME", "").strip()
+        return [f"reddit:{name}"] if name else []
+
+    @classmethod
     def check_options(cls, options) -> None:
         Options.read(options, {})
 

@@ -113,6 +113,11 @@ class XConnector(Connector):
     clock = staticmethod(time.time)
 
     @classmethod
+    def accounts(cls, source, env) -> list[str]:
+        name = source.options.get("mentions")
+        return [f"x:{name}"] if isinstance(name, str) and name.strip() else []
+
+    @classmethod
     def check_options(cls, options) -> None:
         _read_options(options)
 

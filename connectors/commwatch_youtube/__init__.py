@@ -88,6 +88,11 @@ class YouTubeConnector(Connector):
     timeout: float = 20.0
 
     @classmethod
+    def accounts(cls, source, env) -> list[str]:
+        channel = source.options.get("channel_id")
+        return [f"youtube:{channel.strip()}"] if isinstance(channel, str) and channel.strip() else []
+
+    @classmethod
     def check_options(cls, options) -> None:
         _options(dict(options))
 

@@ -15,7 +15,7 @@ CONFIG_NAME = "commwatch.toml"
 TARGET_TYPES = ("slack", "webhook", "email", "command")
 DEFAULT_URGENT_KEYWORDS = ["refund", "outage", "hacked", "lawsuit", "down", "scam"]
 
-_TOP_LEVEL = {"store", "sources", "triage", "rules", "targets", "templates", "alerts"}
+_TOP_LEVEL = {"store", "sources", "triage", "rules", "targets", "templates", "alerts", "sla"}
 _SOURCE_COMMON = {"connector", "enabled", "api_base"}
 
 
@@ -48,6 +48,7 @@ class Config:
     targets: dict[str, Target] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
     alert_rules: list[Any] = field(default_factory=list)  # triage.alerts.AlertRule
+    sla: Any = None  # triage.sla.SLA: time to first response per level; None without an [sla] table
 
 
 def user_config_dir() -> Path:
@@ -134,6 +135,13 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         check.keys(table, key, {"text"})
         config.templates[name] = check.string(table, f"{key}.text")
 
+    from commwatch.triage.sla import SLAError, parse_sla
+
+    try:
+        config.sla = parse_sla(check.table(data, "sla"))
+    except SLAError as exc:
+        check.fail(exc.key, str(exc))
+
     from commwatch.triage.rules import RuleError, parse_rules
 
     rules = data.get("rules", [])
@@ -150,6 +158,9 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         config.alert_rules = parse_alerts(check.table(data, "alerts"), set(config.targets))
     except AlertConfigError as exc:
         check.fail(exc.key, str(exc))
+    for rule in config.alert_rules:
+        if rule.metric == "overdue" and config.sla is None:
+            check.fail(f"alerts.{rule.name}.metric", "an overdue alert needs an [sla] table with response-time targets")
     return config
 
 

@@ -107,6 +107,13 @@ class Connector:
         return now.astimezone(timezone.utc).date().isoformat()
 
     @classmethod
+    def accounts(cls, source: SourceConfig, env: Mapping[str, str]) -> list[str]:
+        """The brand's own accounts this source knows of, as "platform:handle" (or "youtube:UC…"):
+        the account it logs in as, or watches for mentions. Read from options and environment
+        only (no request): commwatch marks their posts as ours."""
+        return []
+
+    @classmethod
     def check_options(cls, options: Mapping[str, Any]) -> None:
         """Raise SourceOptionError for a bad option value. Called when the configuration is read,
         before any credential is needed, so a typo is a config error (exit 3), not a failed sync."""

@@ -95,6 +95,7 @@ class Mention:
     extra: dict[str, object] = field(default_factory=dict)  # platform specifics: subreddit, video_id…
     sentiment: Sentiment | None = None
     priority: Priority | None = None
+    ours: bool = False  # written by one of the brand's accounts (set by commwatch, not the connector)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -128,6 +129,8 @@ class InboxFilter:
     since: str | None = None  # ISO timestamp, inclusive
     search: str | None = None
     needs_reply: bool = False
+    overdue: bool = False  # past its [sla] response target, unanswered (most overdue first)
+    ours: bool | None = False  # False: people's mentions only; True: only the brand's own posts; None: both
     limit: int | None = 50
     offset: int = 0
 

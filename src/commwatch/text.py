@@ -149,6 +149,24 @@ def age(created_at: str | None, now: datetime | None = None) -> str:
     return f"{seconds}s"
 
 
+def span(seconds: float) -> str:
+    """'45s', '12m', '3h', '2d': a length of time, rounded down to its largest unit."""
+    seconds = max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def due(sla: dict[str, Any] | None, now: datetime | None = None) -> str:
+    """A mention's response deadline as people read it: 'in 2h', '3h late', or '' without one."""
+    if not sla or not sla.get("due_at"):
+        return ""
+    at = datetime.fromisoformat(sla["due_at"].replace("Z", "+00:00"))
+    left = (at - (now or datetime.now(timezone.utc))).total_seconds()
+    return f"in {span(left)}" if left > 0 else f"{span(-left)} late"
+
+
 # JSON --------------------------------------------------------------------------
 
 _UNSAFE_IN_JSON = re.compile(f"[{_HIDDEN_ABOVE_C0}]")  # JSON escapes C0 itself

@@ -14,7 +14,7 @@ from commwatch import timeutil
 from commwatch.app.verbs import Verbs
 from commwatch.config import Config, Target
 from commwatch.model import Author, Kind, Level, Mention, Priority, Sentiment
-from commwatch.store import manage, outbox
+from commwatch.store import conversations, manage, outbox
 from commwatch.store.db import open_store, transaction
 from commwatch.store.mentions import save_page
 
@@ -115,8 +115,9 @@ def build(path, monkeypatch):
 
 
 def _reply_event(conn, mention_id: int, when: str) -> None:
+    """A reply recorded as the outbox records one: its time is the first response unless one is earlier."""
     with transaction(conn):
-        manage.set_fields(conn, mention_id, replied=1)
+        conversations.set_answered(conn, mention_id, when)
         manage.record_event(conn, mention_id, when, "maria", "reply", {"reply_id": f"r{mention_id}", "url": None})
 
 
@@ -124,7 +125,7 @@ def _outbox_reply(conn, mention_id: int, sent_at: str) -> None:
     with transaction(conn):
         oid = outbox.add(conn, "reply", mention_id, "demo", {"text": "Sorry, DM us"}, "maria", sent_at)
         outbox.settle(conn, oid, "sent", sent_at, result={"remote_id": f"o{mention_id}", "url": f"https://x.com/r/o{mention_id}"})
-        manage.set_fields(conn, mention_id, replied=1)
+        conversations.set_answered(conn, mention_id, sent_at)
 
 
 H = 3600
@@ -150,7 +151,7 @@ EXPECTED = {
     "replied": 3,
     "unanswered": 6,
     "reply_rate": 0.3333,
-    "first_reply": {"median_s": 9000.0, "p90_s": 70920.0},
+    "first_reply": {"answered": 3, "median_s": 9000.0, "p90_s": 70920.0},
     # Backlog at NOW (2026-03-10 12:00), any date: open or escalated and not replied:
     # 3 (8d), 4 (7d 2h), 7 (4d 2h), 9 (3d exactly: not under 3d), 10 (18d 12h), 11 (2d 12h).
     "backlog": {"total": 6, "oldest": "2026-02-20T00:00:00Z",

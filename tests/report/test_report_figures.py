@@ -112,7 +112,7 @@ def test_an_empty_period(conn):
     assert report["volume"]["by_day"] == []  # the store has nothing that old: no empty days are charted
     assert report["sentiment"]["net"] is None
     assert report["response"]["reply_rate"] is None
-    assert report["response"]["first_reply"] == {"median_s": None, "p90_s": None}
+    assert report["response"]["first_reply"] == {"answered": 0, "median_s": None, "p90_s": None}
     assert report["advocates"] == {"authors": 0, "top": []}
 
 

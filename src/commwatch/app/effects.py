@@ -13,7 +13,7 @@ import sqlite3
 from typing import Any
 
 from commwatch.model import Status
-from commwatch.store import manage, outbox
+from commwatch.store import conversations, manage, outbox
 
 SYSTEM = "commwatch"  # the actor of what commwatch does by itself (waking snoozes, deliveries)
 
@@ -35,9 +35,12 @@ class Effects:
         self.actor = actor
         self.at = at
 
-    def _event(self, mention_id: int, action: str, detail: dict[str, Any]) -> dict[str, Any]:
+    def record(self, mention_id: int, action: str, detail: dict[str, Any]) -> dict[str, Any]:
+        """An event alone, for what changed elsewhere (replied-on-platform)."""
         manage.record_event(self.conn, mention_id, self.at, self.actor, action, detail)
         return detail
+
+    _event = record
 
     def tag(self, mention_id: int, tags: list[str]) -> dict[str, Any] | None:
         added = manage.add_tags(self.conn, mention_id, tags)
@@ -81,6 +84,17 @@ class Effects:
             detail["outbox"] = outbox.add(self.conn, "escalation", mention_id, target, {"escalation": escalation_id},
                                           self.actor, self.at)  # fmt: skip
         return self._event(mention_id, "escalate", detail)
+
+    def note(self, mention_id: int, text: str) -> dict[str, Any]:
+        """An internal note: in the history and found by search, never sent anywhere."""
+        note_id = conversations.add_note(self.conn, mention_id, self.at, self.actor, text)
+        return self._event(mention_id, "note", {"note": note_id, "text": text})
+
+    def mark_replied(self, mention_id: int) -> dict[str, Any] | None:
+        """Answered elsewhere (a call, a DM, an e-mail): replied, first response now unless one is known."""
+        if not conversations.set_answered(self.conn, mention_id, self.at):
+            return None  # already replied
+        return self._event(mention_id, "mark-replied", {})
 
     def set_priority(self, mention_id: int, level: str | None) -> dict[str, Any] | None:
         """Override the computed priority (None: back to the computed one)."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from commwatch.app.ingest import ingest, parser_for
+from commwatch.app.ours import Brand
 from commwatch.config import Config
 from commwatch.connector import PayloadError, Rejected, split
 from commwatch.model import Mention
@@ -153,6 +154,7 @@ def import_streams(
     platform: str,
     streams: Iterable[tuple[str, IO[bytes]]],
     source: str = "import",
+    brand: Brand | None = None,
 ) -> ImportResult:
     parse = parser_for(platform)
     result = ImportResult()
@@ -162,7 +164,7 @@ def import_streams(
 
     def flush() -> None:
         if batch or rejects:
-            saved = ingest(conn, config, source, batch, rejects=rejects, origins=origins)
+            saved = ingest(conn, config, source, batch, rejects=rejects, origins=origins, brand=brand)
             result.new += saved.new
             result.updated += saved.updated
             result.escalated += saved.escalated

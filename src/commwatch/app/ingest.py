@@ -1,4 +1,5 @@
-"""The only way a mention enters the store: normalise → clean → triage → upsert → rules → cursor, in one transaction.
+"""The only way a mention enters the store: normalise → clean → ours → triage → upsert → conversations → rules →
+cursor, in one transaction.
 
 `commwatch sync` (every page a connector yields), `commwatch import` (every batch
 of a file) and the demo (raw payloads, parsed here exactly as `import` parses
@@ -20,6 +21,9 @@ from typing import Any
 
 from commwatch import registry, timeutil
 from commwatch.app.clean import Unusable, clean
+from commwatch.app.conversations import link
+from commwatch.app.ours import Brand
+from commwatch.app.ours import parse as parse_brand
 from commwatch.app.errors import ImportRefused
 from commwatch.app.rules import apply_rules
 from commwatch.app.secrets import redact
@@ -88,6 +92,7 @@ def ingest(
     cursor: tuple[str, dict[str, Any]] | None = None,
     units: tuple[str, int] | None = None,
     env: Mapping[str, str] | None = None,
+    brand: Brand | None = None,
 ) -> Ingested:
     """Clean and triage the mentions, store them, run the rules on the new ones, record what was set
     aside, and keep the cursor: one transaction. `origin` says where they came from (a stream);
@@ -103,9 +108,12 @@ def ingest(
     aside: list[dict[str, Any]] = [_reject_row(r.reason, r.item, r.remote_id, None, source, where(r), at, env)
                                    for r in rejects]  # fmt: skip
     ready: list[Mention] = []
+    brand = brand if brand is not None else parse_brand(config.brand_handles)
     for m in mentions:
         try:
-            triage(clean(m, now), config.urgent_keywords)
+            clean(m, now)
+            m.ours = brand.is_ours(m.platform, m.author.handle, m.author.remote_id)
+            triage(m, config.urgent_keywords)
         except Unusable as exc:
             aside.append(_reject_row(str(exc), _shape(m), None, getattr(m, "platform", None), source, where(m), at, env))
             continue
@@ -122,8 +130,11 @@ def ingest(
         if aside:
             rejects_table.add(conn, aside)
         if saved.new_ids:
-            result.escalated += apply_rules(conn, config, saved.new_ids, fresh=True).escalated
+            link(conn, saved.new_ids, at)  # answered by one of ours, or answering
+            theirs = [i for i, key in zip(saved.new_ids, saved.new_keys) if not ours_by_key.get(key)]
+            result.escalated += apply_rules(conn, config, theirs, fresh=True).escalated
 
+    ours_by_key = {m.key: m.ours for m in ready}
     saved = save_page(conn, source, ready, at, cursor=cursor, units=units, then=after)
     result.new_ids, result.updated, result.rejected = saved.new_ids, saved.updated, len(aside)
     fresh = set(saved.new_keys)

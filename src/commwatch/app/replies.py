@@ -34,7 +34,7 @@ from commwatch.connector import (
     PermanentError,
     ReplyTarget,
 )
-from commwatch.store import manage, outbox
+from commwatch.store import conversations, manage, outbox
 from commwatch.store.db import transaction
 from commwatch.store.mentions import add_units, get
 
@@ -176,7 +176,7 @@ class ReplyHandler:
         return {"remote_id": posted.remote_id, "url": posted.url}
 
     def on_sent(self, conn: sqlite3.Connection, row: sqlite3.Row, result: dict, at: str) -> None:
-        manage.set_fields(conn, row["mention_id"], replied=1)
+        conversations.set_answered(conn, row["mention_id"], at)
         manage.record_event(conn, row["mention_id"], at, row["actor"] or SYSTEM, "reply",
                             {"outbox": row["id"], "reply_id": result["remote_id"], "url": result["url"]})  # fmt: skip
 

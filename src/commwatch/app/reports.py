@@ -21,7 +21,8 @@ def report(session: Session, f: InboxFilter, until: str | None, now: datetime) -
     """Every figure about the mentions created in the period that match the filters (the `--json` shape)."""
     from commwatch.report.build import build_report
 
-    return build_report(session.conn, Scope(f, until), now, own=tuple(session.config.brand_handles))
+    return build_report(session.conn, Scope(f, until), now, own=tuple(session.config.brand_handles),
+                        sla=session.config.sla)  # fmt: skip
 
 
 def html(data: dict[str, Any]) -> str:

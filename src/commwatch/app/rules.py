@@ -28,7 +28,8 @@ from commwatch import timeutil
 from commwatch.app.effects import Effects
 from commwatch.config import Config
 from commwatch.model import Status, iso
-from commwatch.store import manage
+from commwatch.app.conversations import decorate
+from commwatch.store import conversations, manage
 from commwatch.store.mentions import get
 from commwatch.triage.rules import Rule, evaluate
 
@@ -50,12 +51,14 @@ class RuleOutcome:
     changes: list[tuple[int, str, str]] = field(default_factory=list)  # (mention id, rule, action)
 
 
-def is_reply_to_us(conn: sqlite3.Connection, mention: dict[str, Any], brand_handles: list[str]) -> bool:
-    """The mention answers a stored post by one of our handles."""
-    if not mention["parent_id"] or not brand_handles:
-        return False
-    author = manage.author_of(conn, mention["platform"], mention["parent_id"])
-    return bool(author) and author.lower() in {h.lower().lstrip("@") for h in brand_handles}
+def is_reply_to_us(conn: sqlite3.Connection, mention: dict[str, Any]) -> bool:
+    """The mention answers a stored post of ours."""
+    return bool(mention["parent_id"]) and conversations.is_ours(conn, mention["platform"], mention["parent_id"])
+
+
+def _current(conn: sqlite3.Connection, config: Config, mention_id: int, now) -> dict[str, Any]:
+    """The mention as rules see it: with its response-time state (the `overdue` condition)."""
+    return decorate(get(conn, mention_id), config.sla, now)
 
 
 def plan(rule: Rule, m: dict[str, Any], decisions: dict[str, Any], escalated_to: set[str | None]) -> list[Step]:
@@ -140,16 +143,20 @@ def apply_rules(conn: sqlite3.Connection, config: Config, mention_ids: list[int]
     if not config.rules:
         return outcome
 
+    now = timeutil.now()
+
     def act(rule: Rule, steps: list[Step], m: dict[str, Any]) -> dict[str, Any]:
         outcome.matched += 1
         changed = _act(Effects(conn, f"rule:{rule.name}", at), rule, m["id"], steps, outcome)
-        return get(conn, m["id"]) if changed else m
+        return _current(conn, config, m["id"], now) if changed else m
 
     for mention_id in mention_ids:
-        mention = get(conn, mention_id)
+        mention = _current(conn, config, mention_id, now)
+        if mention["ours"]:
+            continue  # the brand's own posts are never someone's complaint
         decisions = NOBODY if fresh else manage.decisions(conn, mention_id)
         escalated_to = set() if fresh else manage.escalation_targets(conn, mention_id)
-        walk(config, mention, is_reply_to_us(conn, mention, config.brand_handles), decisions, escalated_to, act)
+        walk(config, mention, is_reply_to_us(conn, mention), decisions, escalated_to, act)
     return outcome
 
 
@@ -196,6 +203,7 @@ def report(conn: sqlite3.Connection, config: Config, mention: dict[str, Any]) ->
                 m["status"] = {"escalate": "escalated", "close": "closed", "snooze": "snoozed"}[s.action]
         return m
 
-    ours = is_reply_to_us(conn, mention, config.brand_handles)
+    mention = decorate(dict(mention), config.sla, timeutil.now())
+    ours = is_reply_to_us(conn, mention)
     return walk(config, mention, ours, manage.decisions(conn, mention["id"]),
                 set(manage.escalation_targets(conn, mention["id"])), pretend)  # fmt: skip

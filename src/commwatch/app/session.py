@@ -95,6 +95,19 @@ class Session:
     # The workflow objects, on this session's connection --------------------------
 
     @cached_property
+    def brand(self):
+        """The brand's own accounts: [triage] brand_handles and what each source logs in as or watches."""
+        from commwatch.app.ours import brand_of
+
+        return brand_of(self.config, self.env)
+
+    def _sync_brand(self) -> None:
+        from commwatch import timeutil
+        from commwatch.app.conversations import sync_brand
+
+        sync_brand(self.conn, self.brand, timeutil.now_iso())
+
+    @cached_property
     def verbs(self) -> Verbs:
         return Verbs(self.conn, self.config, self.actor, on_queued=self.deliver_soon)
 
@@ -168,7 +181,9 @@ class Session:
             raise ConfigError("no sources configured: add a [sources.NAME] table (`commwatch init` writes an example)",
                               key="sources", path=self.config.path)  # fmt: skip
         with sync_lock(self.db_path):
-            result = run_sync(self.conn, self.config, only=only, env=self.env, on_progress=on_progress)
+            self._sync_brand()
+            result = run_sync(self.conn, self.config, only=only, env=self.env, on_progress=on_progress,
+                              brand=self.brand)  # fmt: skip
             # Replies, escalations and alerts whose time has come: part of the result (and of the exit code).
             result.deliveries = [{"id": d.outbox_id, "kind": d.kind, "status": d.status, "message": d.message}
                                  for d in self.deliver_due()]  # fmt: skip
@@ -178,7 +193,8 @@ class Session:
         """Raw API responses through the platform's parser into the inbox, rules included."""
         from commwatch.app.importer import import_streams
 
-        result = import_streams(self.conn, self.config, platform, streams, source)
+        self._sync_brand()
+        result = import_streams(self.conn, self.config, platform, streams, source, brand=self.brand)
         if result.escalated:
             self.deliver_soon()
         return result
@@ -187,9 +203,8 @@ class Session:
         """Run the rules again over the stored mentions the filter matches: (mentions checked, RuleOutcome)."""
         from commwatch.app.rules import apply_rules
         from commwatch.store.db import transaction
-        from commwatch.store.inbox import matching_ids
 
-        ids = matching_ids(self.conn, f)
+        ids = self.views.matching_ids(f)
         with transaction(self.conn):
             outcome = apply_rules(self.conn, self.config, ids)
         if outcome.escalated:

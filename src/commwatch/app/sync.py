@@ -26,6 +26,7 @@ from commwatch import registry, timeutil
 from commwatch.app.alerts import check_alerts
 from commwatch.app.errors import SyncLocked
 from commwatch.app.ingest import ingest, unpack
+from commwatch.app.ours import Brand, brand_of
 from commwatch.app.secrets import redact
 from commwatch.config import Config
 from commwatch.connector import (
@@ -129,9 +130,11 @@ def run_sync(
     only: list[str] | None = None,
     env: Mapping[str, str] | None = None,
     on_progress: ProgressCallback | None = None,
+    brand: Brand | None = None,
 ) -> SyncResult:
     """Sync the enabled sources (or only the named ones). The caller holds sync_lock."""
     env = os.environ if env is None else env
+    brand = brand if brand is not None else brand_of(config, env)
     progress = on_progress or (lambda event, source: None)
     started = timeutil.now_iso()
     run_id = start_run(conn, started)
@@ -175,7 +178,7 @@ def run_sync(
                 if worker.halt.is_set():
                     continue  # queued before the store refused this source's page
                 try:
-                    _store_page(conn, config, outcome, stream, page, worker.connector, env)
+                    _store_page(conn, config, outcome, stream, page, worker.connector, env, brand)
                 except Exception as exc:  # the store refused the page (disk full, read-only) or a bug
                     _note(outcome, "failed", redact(_store_failure(stream, exc), env))
                     worker.halt.set()  # its next pages would fail alike; the others go on
@@ -215,10 +218,10 @@ def _store_failure(stream: str, exc: Exception) -> str:
 
 
 def _store_page(conn, config: Config, outcome: SourceResult, stream: str, page: Page, connector: Connector,
-                env: Mapping[str, str]) -> None:  # fmt: skip
+                env: Mapping[str, str], brand: Brand) -> None:  # fmt: skip
     day = connector.quota_day(timeutil.now())
     saved = ingest(conn, config, outcome.name, page.mentions, rejects=page.rejects, origin=stream,
-                   cursor=(stream, page.cursor), units=(day, page.units), env=env)  # fmt: skip
+                   cursor=(stream, page.cursor), units=(day, page.units), env=env, brand=brand)  # fmt: skip
     outcome.pages += 1
     outcome.rejected += saved.rejected
     outcome.requests += page.requests

@@ -77,6 +77,20 @@ class Verbs:
     def reopen(self, ref: str | int) -> dict[str, Any]:
         return self._change(ref, lambda fx, mid: fx.set_status(mid, Status.OPEN, "reopen"))
 
+    def note(self, ref: str | int, text: str) -> dict[str, Any]:
+        """An internal note: in the history and found by search, never sent anywhere."""
+        text = (text or "").strip()
+        if not text:
+            raise ActionError("the note is empty")
+        return self._change(ref, lambda fx, mid: fx.note(mid, text))
+
+    def mark_replied(self, ref: str | int) -> dict[str, Any]:
+        """Answered elsewhere (a call, a DM, an e-mail): replied, first response now."""
+        mention_id = self.resolve(ref)
+        if get(self.conn, mention_id)["ours"]:
+            raise ActionError(f"#{mention_id} is one of ours: it is an answer, not something to answer")
+        return self._change(mention_id, lambda fx, mid: fx.mark_replied(mid))
+
     def set_priority(self, ref: str | int, level: str) -> dict[str, Any]:
         """A person's priority for the mention (`auto`: back to the computed one); re-syncs keep it."""
         if level not in PRIORITY_CHOICES:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commwatch import timeutil
+from commwatch.app.conversations import cutoffs, decorate
+from commwatch.app.errors import ActionError
 from commwatch.app.verbs import resolve
 from commwatch.config import Config
 from commwatch.model import InboxFilter
@@ -33,6 +35,28 @@ class MentionDetail:
         """The `show --json` shape."""
         return {**self.mention, "history": self.history, "thread": self.thread, "replies": self.replies}
 
+    def tree(self) -> list[tuple[int, dict[str, Any]]]:
+        """The stored conversation as a tree, the mention itself included: (depth, mention), each
+        reply under what it answers, oldest first; what has no stored parent starts a branch."""
+        everyone = sorted([self.mention, *self.thread], key=lambda m: (m["created_at"], m["id"]))
+        by_remote = {m["remote_id"]: m for m in everyone}
+        children: dict[str | None, list[dict[str, Any]]] = {}
+        for m in everyone:
+            parent = m["parent_id"] if m["parent_id"] in by_remote and m["parent_id"] != m["remote_id"] else None
+            children.setdefault(parent, []).append(m)
+        out: list[tuple[int, dict[str, Any]]] = []
+        seen: set[int] = set()
+        stack = [(0, m) for m in reversed(children.get(None, []))]
+        while stack:
+            depth, m = stack.pop()
+            if m["id"] in seen:
+                continue
+            seen.add(m["id"])
+            out.append((depth, m))
+            stack += [(depth + 1, c) for c in reversed(children.get(m["remote_id"], []))]
+        out += [(0, m) for m in everyone if m["id"] not in seen]  # a cycle in bad data: shown flat
+        return out
+
 
 class Views:
     def __init__(self, conn: sqlite3.Connection, config: Config):
@@ -44,25 +68,43 @@ class Views:
     def resolve(self, ref: str | int) -> int:
         return resolve(self.conn, ref)
 
+    def _now(self):
+        return timeutil.now()
+
+    def _sla(self, m: dict[str, Any] | None, now=None) -> dict[str, Any] | None:
+        return None if m is None else decorate(m, self.config.sla, now or self._now())
+
     def mention(self, ref: str | int) -> dict[str, Any]:
-        return get(self.conn, self.resolve(ref))
+        return self._sla(get(self.conn, self.resolve(ref)))
 
     def detail(self, ref: str | int) -> MentionDetail:
         return self.detail_of(self.resolve(ref))
 
     def detail_of(self, mention_id: int) -> MentionDetail | None:
         """The detail of a mention by local id, or None when it is gone."""
-        m = get(self.conn, mention_id)
+        m = self._sla(get(self.conn, mention_id))
         if m is None:
             return None
         return MentionDetail(m, manage.history(self.conn, mention_id), thread_context(self.conn, m),
                              outbox.replies_sent(self.conn, mention_id))  # fmt: skip
 
+    def _cutoffs(self, f: InboxFilter, now) -> dict[str, str] | None:
+        if not f.overdue:
+            return None
+        if self.config.sla is None:
+            raise ActionError("nothing can be overdue without response-time targets: add an [sla] table")
+        return cutoffs(self.config.sla, now)
+
     def inbox(self, f: InboxFilter) -> list[dict[str, Any]]:
-        return inbox.list_mentions(self.conn, f)
+        now = self._now()
+        rows = inbox.list_mentions(self.conn, f, self._cutoffs(f, now))
+        return [self._sla(m, now) for m in rows]
 
     def count(self, f: InboxFilter) -> int:
-        return inbox.count_mentions(self.conn, f)
+        return inbox.count_mentions(self.conn, f, self._cutoffs(f, self._now()))
+
+    def matching_ids(self, f: InboxFilter) -> list[int]:
+        return inbox.matching_ids(self.conn, f, self._cutoffs(f, self._now()))
 
     def is_empty(self) -> bool:
         return inbox.is_empty(self.conn)

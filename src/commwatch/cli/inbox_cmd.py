@@ -18,6 +18,8 @@ def inbox(
     since: str = typer.Option(None, "--since", help="24h, 7d, or a date (2026-01-31)."),
     search: str = typer.Option(None, "--search", help="Full-text search over text and author; word* for prefixes."),
     needs_reply: bool = typer.Option(False, "--needs-reply", help="Open or escalated, not yet replied to."),
+    overdue: bool = typer.Option(False, "--overdue", help="Past the [sla] response target, unanswered; most overdue first."),
+    ours: bool = typer.Option(False, "--ours", help="The brand's own posts instead of people's mentions."),
     limit: int = typer.Option(50, "--limit", min=1),
     as_json: bool = typer.Option(False, "--json", help="A JSON array on stdout."),
 ) -> None:
@@ -34,6 +36,8 @@ def inbox(
         since=when(since, "--since"),
         search=search,
         needs_reply=needs_reply,
+        overdue=overdue,
+        ours=ours,
         limit=limit,
     )
     views = state.session.views
@@ -50,7 +54,7 @@ def inbox(
     from commwatch.cli.render import inbox_table
 
     total = views.count(f) if len(mentions) == limit else len(mentions)
-    inbox_table(mentions, total)
+    inbox_table(mentions, total, with_due=state.session.config.sla is not None)
 
 
 def rejects(

@@ -64,6 +64,21 @@ def priority(
     _done(m, f"priority {m['priority']['level']}" + ("" if m["priority"]["override"] else " (computed)"))
 
 
+def note(mention: str = ID, text: list[str] = typer.Argument(..., metavar="TEXT...")) -> None:
+    """Add an internal note: in the history and found by `inbox --search`, never sent anywhere."""
+    words = " ".join(text).strip()
+    if not words:
+        raise typer.BadParameter("the note is empty", param_hint="TEXT")
+    m = state.session.verbs.note(mention, words)
+    _done(m, "note added")
+
+
+def mark_replied(mention: str = ID) -> None:
+    """Record that a mention was answered elsewhere (a call, a DM, an e-mail)."""
+    m = state.session.verbs.mark_replied(mention)
+    _done(m, f"replied (first response {m['first_response_at']})")
+
+
 def escalate(
     mention: str = ID,
     to: str = typer.Option(None, "--to", metavar="TARGET", help="A [targets.NAME] from commwatch.toml."),

@@ -14,6 +14,8 @@ from commwatch.text import (
     LEVEL_STYLE,
     SENTIMENT_STYLE,
     age,
+    cells,
+    due,
     excerpt,
     field,
     fields,
@@ -36,14 +38,15 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
 
 
-def inbox_table(mentions: list[dict[str, Any]], total: int | None = None) -> None:
+def inbox_table(mentions: list[dict[str, Any]], total: int | None = None, with_due: bool = False) -> None:
     """One line per mention; the text gets whatever width the other columns leave."""
     from rich.table import Table
     from rich.text import Text
 
     out = console()
     wide = out.width >= 120
-    headers = ["ID", "PRI", "", "AUTHOR", "SENT"] + (["STATUS", "TAGS"] if wide else []) + ["AGE"]
+    headers = ["ID", "PRI", "", "AUTHOR", "SENT"] + (["STATUS", "TAGS"] if wide else []) + ["AGE"] + (
+        ["DUE"] if with_due else [])
     rows = []
     for m in mentions:
         level, label = m["priority"]["level"] or "", m["sentiment"]["label"] or ""
@@ -57,13 +60,16 @@ def inbox_table(mentions: list[dict[str, Any]], total: int | None = None) -> Non
         if wide:
             cells += [Text(m["status"]), Text(excerpt(" ".join(m["tags"]), 20, is_field=True))]
         cells.append(Text(age(m["created_at"])))
+        if with_due:
+            late = bool(m.get("sla") and m["sla"]["breached"])
+            cells.append(Text(due(m.get("sla")), style="bold red" if late else ""))
         text = f"{m['title']} — {m['text']}" if m.get("title") else m["text"]
         rows.append((cells, text))
     widths = [max([len(h)] + [cells[i].cell_len for cells, _ in rows]) for i, h in enumerate(headers)]
     text_width = max(10, out.width - sum(widths) - 2 * len(widths))
     table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
     for header in headers:
-        table.add_column(header, no_wrap=True, justify="right" if header in ("ID", "AGE") else "left")
+        table.add_column(header, no_wrap=True, justify="right" if header in ("ID", "AGE", "DUE") else "left")
     table.add_column("TEXT", no_wrap=True)
     for cells, text in rows:
         table.add_row(*cells, Text(excerpt(text, text_width)))
@@ -111,18 +117,26 @@ def mention_detail(detail) -> None:
     if p["reasons"]:
         line.append(": " + "; ".join(inert(r, single_line=True) for r in p["reasons"]), style="")
     out.print(line)
+    replied = f"yes, first response {m['first_response_at']}" if m["first_response_at"] else (
+        "yes" if m["replied"] else "no")
     out.print(Text(f"tags: {fields(m['tags']) or '-'} · assignee: {field(m['assignee']) or '-'} · "
-                   f"replied: {'yes' if m['replied'] else 'no'}"))  # fmt: skip
+                   f"replied: {replied}" + (" · ours (one of the brand's accounts)" if m.get("ours") else "")))  # fmt: skip
+    if m.get("sla"):
+        late = m["sla"]["breached"]
+        out.print(Text(f"first response due {m['sla']['due_at']} ({due(m['sla'])})", style="bold red" if late else ""))
     if m["metrics"]:
         out.print(Text("metrics: " + ", ".join(f"{field(k)} {field(v)}" for k, v in sorted(m["metrics"].items())),
                        style="dim"))  # fmt: skip
     if detail.thread:
         out.print()
-        out.print(Text("Thread (stored)", style="bold"))
-        for t in detail.thread:
-            marker = "↳ " if t["parent_id"] else ""
-            head = f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20, is_field=True)} {age(t['created_at'])}: "
-            out.print(Text(head + excerpt(t["text"], max(20, out.width - len(head)))))
+        out.print(Text("Conversation (stored)", style="bold"))
+        for depth, t in detail.tree():
+            marker = "▶ " if t["id"] == m["id"] else "  "
+            who = f"@{excerpt(t['author']['handle'], 20, is_field=True)}" + (" (ours)" if t.get("ours") else "")
+            head = f"{marker}{'  ' * min(depth, 8)}{'↳ ' if depth else ''}#{t['id']} {who} {age(t['created_at'])}: "
+            line = Text(head, style="green" if t.get("ours") else "")
+            line.append(excerpt(t["text"], max(20, out.width - cells(head))))
+            out.print(line)
     if detail.replies:
         out.print()
         out.print(Text("Replies sent", style="bold"))

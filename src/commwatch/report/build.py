@@ -10,7 +10,7 @@ from commwatch.model import iso
 from commwatch.report import people
 from commwatch.report.alerts import alerts
 from commwatch.report.keywords import negative_keywords
-from commwatch.report.response import backlog, escalations, replies
+from commwatch.report.response import backlog, escalations, replies, sla_attainment
 from commwatch.report.scope import Scope
 from commwatch.report.stats import days_between, parse_day
 from commwatch.report.volume import volume_and_sentiment
@@ -18,7 +18,8 @@ from commwatch.report.volume import volume_and_sentiment
 REPORT_VERSION = 1
 
 
-def build_report(conn: sqlite3.Connection, scope: Scope, now: datetime, own: tuple[str, ...] = ()) -> dict[str, Any]:
+def build_report(conn: sqlite3.Connection, scope: Scope, now: datetime, own: tuple[str, ...] = (),
+                 sla: Any = None) -> dict[str, Any]:  # fmt: skip
     """Every figure about the mentions created in [scope.since, scope.until) that match the filters.
 
     Exceptions, named in their sections: the backlog is as of `now`, and alerts are
@@ -40,6 +41,7 @@ def build_report(conn: sqlite3.Connection, scope: Scope, now: datetime, own: tup
         "sentiment": sentiment,
         "response": {
             **replies(conn, scope, volume["total"]),
+            "sla": sla_attainment(conn, scope, sla, now),
             "backlog": backlog(conn, scope, now),
             "escalations": escalations(conn, scope),
         },

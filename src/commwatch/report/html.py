@@ -116,7 +116,13 @@ def _response(r: dict[str, Any]) -> str:
         ("replied", f"{number(x['replied'])} of {number(x['mentions'])} ({percent(x['reply_rate'])})"),
         ("never answered", number(x["unanswered"])),
         ("time to first reply", f"median {duration(first['median_s'])}, 90% within {duration(first['p90_s'])}"
-                                if x["replied"] else "no replies recorded"),
+                                if first["answered"] else "no replies recorded"),
+        *[(f"first reply, {kind}", ", ".join(f"{w['key']} {duration(w['median_s'])}" for w in rows))
+          for kind, rows in (("by platform", x["first_reply_by_platform"]), ("by priority", x["first_reply_by_level"]))
+          if rows],
+        *([("answered within target", f"{percent(x['sla']['attainment'])} of {number(x['sla']['with_target'])}; "
+                                      f"{number(x['sla']['answered_late'])} late, {number(x['sla']['overdue'])} overdue now")]
+          if x.get("sla") and x["sla"]["with_target"] else []),
         ("escalations", f"{number(e['escalated'])}: {number(e['handled'])} handled, {number(e['pending'])} pending"),
         ("time to handle an escalation", f"median {duration(e['time_to_handle']['median_s'])}, "
                                          f"90% within {duration(e['time_to_handle']['p90_s'])}" if e["handled"] else "-"),

@@ -1,12 +1,12 @@
-"""How the team answered: replies and time to first reply, the backlog, escalations.
+"""How the team answered: replies and time to first response, response-time targets, the backlog, escalations.
 
-A mention got a reply when it has a `reply` event or a sent outbox reply; its
-first reply is the earliest of those, and the wait runs from the mention's
-created_at to that moment, compared as instants (whatever offset either was
-written with). The backlog is
-what `commwatch inbox --needs-reply` lists today (open or escalated, not
-replied), by age. An escalation is handled by the next `close` or `reply`
-event of its mention.
+A mention's first response is `first_response_at`: the earliest of a reply sent
+through commwatch, one of ours answering it on the platform, or a person's
+`mark-replied`. The wait runs from the mention's created_at to that moment,
+compared as instants. The backlog is what `commwatch inbox --needs-reply` lists
+today (open or escalated, not replied), by age. An escalation is handled by the
+next `close` or `reply` event of its mention. The brand's own posts are not in
+any of these figures (the scope leaves them out).
 """
 
 from __future__ import annotations
@@ -20,38 +20,69 @@ from commwatch.model import iso
 from commwatch.report.scope import Scope
 from commwatch.report.stats import epoch, percentiles
 
-# Every mention's first reply, from the two places a sent reply is recorded.
-FIRST_REPLIES = (
-    "first_reply AS (SELECT mention_id, min(t) AS t FROM ("
-    f"SELECT mention_id, {epoch('at')} AS t FROM events WHERE action = 'reply' "
-    f"UNION ALL SELECT mention_id, {epoch('sent_at')} FROM outbox WHERE kind = 'reply' AND status = 'sent' "
-    "AND sent_at IS NOT NULL) GROUP BY mention_id)"
-)
+WAIT = f"max(0, {epoch('m.first_response_at')} - {epoch('m.created_at')})"
+LEVELS = ("urgent", "high", "medium", "low")
 
 BACKLOG_BUCKETS = [("<1d", 1), ("1-3d", 3), ("3-7d", 7), ("7-30d", 30), (">30d", None)]
 
 
 def replies(conn: sqlite3.Connection, scope: Scope, mentions: int) -> dict[str, Any]:
-    """Of the period's `mentions`, how many got a reply, and how long the first one took.
-
-    Driven by the (few) replies: each is matched to its mention by primary key and kept
-    when the mention is in scope, so the period's mentions are not read again.
-    """
-    where, params = scope.where()
-    with_clause = f"WITH {FIRST_REPLIES}"
-    n, p = percentiles(
-        conn,
-        with_clause,
-        f"SELECT max(0, r.t - {epoch('m.created_at')}) AS v FROM first_reply r CROSS JOIN mentions m "
-        f"ON m.id = r.mention_id{where}",
-        params,
-    )
+    """Of the period's `mentions`, how many were answered (anywhere), and how long the first response took:
+    overall, by platform and by priority level."""
+    where, params = scope.where_and("m.replied = 1")
+    answered = conn.execute(f"SELECT count(*) FROM mentions m{where}", params).fetchone()[0]
     return {
         "mentions": mentions,
-        "replied": n,
-        "unanswered": mentions - n,
-        "reply_rate": round(n / mentions, 4) if mentions else None,
-        "first_reply": {"median_s": _seconds(p[0.5]), "p90_s": _seconds(p[0.9])},
+        "replied": answered,
+        "unanswered": mentions - answered,
+        "reply_rate": round(answered / mentions, 4) if mentions else None,
+        "first_reply": _waits(conn, scope, None),
+        "first_reply_by_platform": _waits_by(conn, scope, "m.platform"),
+        "first_reply_by_level": [w for w in _waits_by(conn, scope, "m.priority_level") if w["key"] in LEVELS],
+    }
+
+
+def _waits(conn: sqlite3.Connection, scope: Scope, condition: str | None, params_extra: list[Any] = ()) -> dict[str, Any]:
+    where, params = scope.where_and("m.first_response_at IS NOT NULL" + (f" AND {condition}" if condition else ""))
+    n, p = percentiles(conn, "", f"SELECT {WAIT} AS v FROM mentions m{where}", [*params, *params_extra])
+    return {"answered": n, "median_s": _seconds(p[0.5]), "p90_s": _seconds(p[0.9])}
+
+
+def _waits_by(conn: sqlite3.Connection, scope: Scope, column: str) -> list[dict[str, Any]]:
+    where, params = scope.where_and("m.first_response_at IS NOT NULL")
+    keys = [r[0] for r in conn.execute(f"SELECT DISTINCT {column} FROM mentions m{where}", params) if r[0]]
+    return [{"key": key, **_waits(conn, scope, f"{column} = ?", [key])} for key in sorted(keys)]
+
+
+def sla_attainment(conn: sqlite3.Connection, scope: Scope, sla: Any, now: datetime) -> dict[str, Any] | None:
+    """Of the period's mentions with a response target, the share answered within it, and how many are
+    overdue now (unanswered past their target). None without an [sla] table."""
+    if sla is None:
+        return None
+    where, params = scope.where()
+    rows = conn.execute(
+        f"SELECT m.created_at, m.priority_level, m.first_response_at, m.replied, m.status FROM mentions m{where}",
+        params,
+    )
+    due = within = late = overdue = 0
+    for created, level, first, replied, status in rows:
+        target = sla.due_at(datetime.fromisoformat(created.replace("Z", "+00:00")), level)
+        if target is None:
+            continue
+        if first:
+            due += 1
+            ok = datetime.fromisoformat(first.replace("Z", "+00:00")) <= target
+            within += ok
+            late += not ok
+        elif not replied and status in ("open", "escalated") and target <= now:
+            due += 1
+            overdue += 1
+    return {
+        "with_target": due,
+        "answered_in_time": within,
+        "answered_late": late,
+        "overdue": overdue,
+        "attainment": round(within / due, 4) if due else None,
     }
 
 

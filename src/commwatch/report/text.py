@@ -127,10 +127,17 @@ def _response(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
     lines = [_heading("RESPONSE")]
     lines.append([(f"  replied        {number(x['replied'])} of {number(x['mentions'])} ({percent(x['reply_rate'])})"
                    f", {number(x['unanswered'])} not answered", "")])  # fmt: skip
-    if x["replied"]:
+    if first["answered"]:
         lines.append([(f"  first reply    median {duration(first['median_s'])}, 90% within {duration(first['p90_s'])}", "")])
+        for label, rows in (("by platform", x["first_reply_by_platform"]), ("by priority", x["first_reply_by_level"])):
+            parts = ", ".join(f"{clean(w['key'])} {duration(w['median_s'])}" for w in rows)
+            lines.append([(f"    {label:<13}" + fit(parts, width - 17).rstrip(), "dim")])
     else:
         lines.append([("  first reply    no replies recorded", "dim")])
+    sla = x.get("sla")
+    if sla and sla["with_target"]:
+        lines.append([(f"  on target      {percent(sla['attainment'])} of {number(sla['with_target'])} answered within "
+                       f"their target; {number(sla['answered_late'])} late, {number(sla['overdue'])} overdue now", "")])
     b = x["backlog"]
     oldest = f", oldest from {_when(b['oldest'])}" if b["oldest"] else ""
     lines.append([(f"  waiting now    {number(b['total'])} need a reply (any date){oldest}", "")])

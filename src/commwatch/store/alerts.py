@@ -7,11 +7,12 @@ from typing import Any
 
 
 def _metric_filter(metric: str) -> tuple[str, list[Any]]:
+    """The mentions a spike metric counts: people's, never the brand's own posts."""
     if metric == "negative":
-        return " AND sentiment_label = 'negative'", []
+        return " AND sentiment_label = 'negative' AND ours = 0", []
     if metric.startswith("tag:"):
-        return " AND id IN (SELECT mention_id FROM mention_tags WHERE tag = ?)", [metric[4:]]
-    return "", []
+        return " AND id IN (SELECT mention_id FROM mention_tags WHERE tag = ?) AND ours = 0", [metric[4:]]
+    return " AND ours = 0", []
 
 
 def count_between(conn: sqlite3.Connection, metric: str, start: str, end: str) -> int:

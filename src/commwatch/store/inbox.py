@@ -32,7 +32,14 @@ def fts_query(text: str) -> str:
     return " ".join(terms)
 
 
-def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | None = None) -> tuple[str, list[Any]]:
+# Waiting for a first response: what --needs-reply and --overdue look at.
+UNANSWERED = "m.replied = 0 AND m.status IN ('open', 'escalated') AND m.ours = 0"
+
+
+def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | None = None,
+                cutoffs: dict[str, str] | None = None) -> tuple[str, list[Any]]:  # fmt: skip
+    """SELECT … FROM mentions m WHERE <the filter>. `cutoffs` (for f.overdue): per priority level, the
+    creation time before which an unanswered mention is overdue."""
     where: list[str] = []
     params: list[Any] = []
     for column, value in (
@@ -51,16 +58,23 @@ def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | Non
     if f.tag:
         where.append("m.id IN (SELECT mention_id FROM mention_tags WHERE tag = ?)")
         params.append(f.tag)
+    if f.ours is not None:
+        where.append("m.ours = ?")
+        params.append(int(f.ours))
     if f.needs_reply:
-        where.append("m.replied = 0 AND m.status IN ('open', 'escalated')")
+        where.append(UNANSWERED)
+    if f.overdue:
+        late = [f"(m.priority_level = '{level}' AND m.created_at < ?)" for level in (cutoffs or {})]
+        where.append(f"{UNANSWERED} AND ({' OR '.join(late) or '0'})")
+        params.extend((cutoffs or {}).values())
     if match_ids is not None:
         where.append(f"m.id IN ({', '.join('?' * len(match_ids))})" if match_ids else "0")
         params.extend(match_ids)
     elif f.search:
         query = fts_query(f.search)
         if query:
-            where.append("m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)")
-            params.append(query)
+            where.append(f"m.id IN ({MATCHES})")
+            params += [query, query]
     # With the few matching ids in hand, read those rows by id and sort them, rather than
     # let the planner walk a whole filter index looking for them.
     sql = f"SELECT {columns} FROM mentions m" + (" NOT INDEXED" if match_ids is not None else "")
@@ -69,34 +83,46 @@ def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | Non
     return sql, params
 
 
+# Mentions whose text, title or author matches, or one of whose notes does.
+MATCHES = ("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ? UNION "
+           "SELECT n.mention_id FROM notes n JOIN notes_fts ON notes_fts.rowid = n.id WHERE notes_fts MATCH ?")  # fmt: skip
+
+
 def _few_matches(conn: sqlite3.Connection, f: InboxFilter) -> list[int] | None:
     """The ids matching the search when there are few of them; None when there are many (or no search)."""
     query = fts_query(f.search or "")
     if not query:
         return None
-    rows = conn.execute(
-        "SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ? LIMIT ?", (query, FEW_MATCHES + 1)
-    ).fetchall()
+    rows = conn.execute(f"{MATCHES} LIMIT ?", (query, query, FEW_MATCHES + 1)).fetchall()
     return [r[0] for r in rows] if len(rows) <= FEW_MATCHES else None
 
 
-def list_mentions(conn: sqlite3.Connection, f: InboxFilter) -> list[dict[str, Any]]:
-    sql, params = build_query(f, match_ids=_few_matches(conn, f))
-    sql += f" {ORDER}"
+def _order(cutoffs: dict[str, str] | None) -> str:
+    """Overdue: most overdue first, measured from each level's cutoff; otherwise the inbox order."""
+    if not cutoffs:
+        return ORDER
+    late = " ".join(f"WHEN '{level}' THEN julianday('{cutoff}') - julianday(m.created_at)"
+                    for level, cutoff in cutoffs.items())  # fmt: skip
+    return f"ORDER BY CASE m.priority_level {late} ELSE 0 END DESC, m.id DESC"
+
+
+def list_mentions(conn: sqlite3.Connection, f: InboxFilter, cutoffs: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    sql, params = build_query(f, match_ids=_few_matches(conn, f), cutoffs=cutoffs)
+    sql += f" {_order(cutoffs if f.overdue else None)}"
     if f.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [f.limit, f.offset]
     return rows_to_dicts(conn, conn.execute(sql, params).fetchall())
 
 
-def count_mentions(conn: sqlite3.Connection, f: InboxFilter) -> int:
-    sql, params = build_query(f, columns="count(*)", match_ids=_few_matches(conn, f))
+def count_mentions(conn: sqlite3.Connection, f: InboxFilter, cutoffs: dict[str, str] | None = None) -> int:
+    sql, params = build_query(f, columns="count(*)", match_ids=_few_matches(conn, f), cutoffs=cutoffs)
     return conn.execute(sql, params).fetchone()[0]
 
 
-def matching_ids(conn: sqlite3.Connection, f: InboxFilter) -> list[int]:
+def matching_ids(conn: sqlite3.Connection, f: InboxFilter, cutoffs: dict[str, str] | None = None) -> list[int]:
     """Every id the filter matches, in inbox order (limit and offset ignored)."""
-    sql, params = build_query(f, columns="m.id", match_ids=_few_matches(conn, f))
+    sql, params = build_query(f, columns="m.id", match_ids=_few_matches(conn, f), cutoffs=cutoffs)
     return [r[0] for r in conn.execute(f"{sql} {ORDER}", params).fetchall()]
 
 

@@ -16,7 +16,7 @@ from commwatch.store.db import transaction
 _PLATFORM_COLUMNS = [
     "kind", "url", "title", "text", "lang", "author_handle", "author_name", "author_followers",
     "author_verified", "author_id", "author_url", "edited_at", "parent_id", "thread_id",
-    "metrics", "extra", "sentiment_score", "sentiment_label", "priority_reasons",
+    "metrics", "extra", "sentiment_score", "sentiment_label", "priority_reasons", "ours",
 ]  # fmt: skip
 _PRIORITY_COLUMNS = ["priority_score", "priority_level", "priority_auto_score"]
 _INSERT_COLUMNS = ["platform", "remote_id", "source", "created_at", "first_seen_at", "updated_at",
@@ -24,7 +24,7 @@ _INSERT_COLUMNS = ["platform", "remote_id", "source", "created_at", "first_seen_
 # A row is rewritten only when something the platform says has changed.
 _CHANGE_TEST = " OR ".join(
     f"mentions.{c} IS NOT excluded.{c}"
-    for c in ("text", "title", "metrics", "edited_at", "author_followers", "author_name", "priority_auto_score")
+    for c in ("text", "title", "metrics", "edited_at", "author_followers", "author_name", "priority_auto_score", "ours")
 )
 
 
@@ -94,6 +94,7 @@ def row_values(m: Mention, source: str, now: str) -> tuple[Any, ...]:
         "priority_level": p.level.value if p else None,
         "priority_reasons": json.dumps(p.reasons, ensure_ascii=False) if p else None,
         "priority_auto_score": p.score if p else None,
+        "ours": int(m.ours),
     }
     return tuple(values[c] for c in _INSERT_COLUMNS)
 
@@ -263,6 +264,8 @@ def to_dict(row: sqlite3.Row, tags: list[str]) -> dict[str, Any]:
         "tags": tags,
         "assignee": row["assignee"],
         "replied": bool(row["replied"]),
+        "ours": bool(row["ours"]),
+        "first_response_at": row["first_response_at"],
     }
 
 

@@ -266,3 +266,27 @@ def m008_rejects(db: Database) -> None:
         not_null={"at", "reason"},
     )
     db["rejects"].create_index(["at"])
+
+
+@migrations()
+def m009_conversations(db: Database) -> None:
+    # Our own posts (`ours`), when a mention was first answered (anywhere), and internal notes.
+    db["mentions"].add_column("ours", int, not_null_default=0)
+    db["mentions"].add_column("first_response_at", str)
+    db["mentions"].create_index(["thread_id", "ours"])
+    db["mentions"].create_index(["first_response_at"])
+    db["notes"].create(
+        {"id": int, "mention_id": int, "at": str, "actor": str, "text": str},
+        pk="id",
+        not_null={"mention_id", "at", "actor", "text"},
+        foreign_keys=[("mention_id", "mentions", "id")],
+    )
+    db["notes"].create_index(["mention_id"])
+    db["notes"].enable_fts(["text"], tokenize="unicode61 remove_diacritics 2", create_triggers=True)
+    # Small facts about the store itself: which brand handles `ours` was computed with.
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    # Replies sent through commwatch before this version: their time is the first response.
+    db.execute(
+        "UPDATE mentions SET first_response_at = (SELECT min(o.sent_at) FROM outbox o WHERE o.mention_id = mentions.id "
+        "AND o.kind = 'reply' AND o.status = 'sent') WHERE replied = 1"
+    )

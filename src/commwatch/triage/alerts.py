@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-METRICS_HELP = "negative, all, or tag:NAME"
+METRICS_HELP = "negative, all, tag:NAME, or overdue"
 
 
 @dataclass
@@ -72,8 +72,16 @@ def parse_alerts(raw: dict[str, Any], targets: set[str]) -> list[AlertRule]:
             if option not in known:
                 raise AlertConfigError(f"{key}.{option}", f"unknown key (known: {', '.join(sorted(known))})")
         metric = table.get("metric", "negative")
-        if not (metric in ("negative", "all") or (isinstance(metric, str) and metric.startswith("tag:") and metric[4:])):
+        if not (metric in ("negative", "all", "overdue") or (isinstance(metric, str) and metric.startswith("tag:") and metric[4:])):
             raise AlertConfigError(f"{key}.metric", f"must be {METRICS_HELP}")
+        if metric == "overdue":  # once per mention that misses its [sla] target: no window, no baseline
+            extra = sorted(set(table) - {"metric", "target"})
+            if extra:
+                raise AlertConfigError(f"{key}.{extra[0]}", "an overdue alert takes only metric and target")
+            if table.get("target") not in targets:
+                raise AlertConfigError(f"{key}.target", f"an overdue alert needs a target (targets: {', '.join(sorted(targets)) or 'none'})")
+            rules.append(AlertRule(name, metric, timedelta(hours=1), timedelta(hours=2), target=table["target"]))
+            continue
         durations = {}
         for option, default in (("window", "1h"), ("baseline", "7d"), ("cooldown", "6h")):
             try:

@@ -13,7 +13,8 @@ Conditions (all must hold):
     priority_at_least               low | medium | high | urgent
     followers_at_least              an integer
     author_in                       a list of handles (without @)
-    is_question, is_reply_to_us     true or false ("us": [triage] brand_handles)
+    is_question, is_reply_to_us     true or false ("us": the brand's accounts)
+    overdue                         true or false: past its [sla] response target, unanswered
 
 Actions: tag (list), assign (name), priority (level), escalate (target name),
 close (true: e.g. spam), snooze (duration such as "4h").
@@ -32,7 +33,7 @@ _LIST_CONDITIONS = ("platform", "source", "lang")
 _KEYWORD_CONDITIONS = ("keywords_any", "keywords_all", "keywords_none")
 _NUMBER_CONDITIONS = ("sentiment_below", "sentiment_above")
 CONDITIONS = (*_LIST_CONDITIONS, *_KEYWORD_CONDITIONS, *_NUMBER_CONDITIONS, "priority_at_least",
-              "followers_at_least", "author_in", "is_question", "is_reply_to_us")  # fmt: skip
+              "followers_at_least", "author_in", "is_question", "is_reply_to_us", "overdue")  # fmt: skip
 ACTIONS = ("tag", "assign", "priority", "escalate", "close", "snooze")
 
 
@@ -118,7 +119,7 @@ def _check_condition(key: str, cond: str, value: Any) -> None:
         raise RuleError(key, f"must be one of {', '.join(LEVELS)}")
     if cond == "followers_at_least" and not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
         raise RuleError(key, "must be a whole number")
-    if cond in ("is_question", "is_reply_to_us") and not isinstance(value, bool):
+    if cond in ("is_question", "is_reply_to_us", "overdue") and not isinstance(value, bool):
         raise RuleError(key, "must be true or false")
 
 
@@ -165,6 +166,11 @@ def evaluate(rule: Rule, m: dict[str, Any], *, is_reply_to_us: bool = False) -> 
             checks.append(Check(cond, asked == want, "a question" if asked else "not a question"))
         elif cond == "is_reply_to_us":
             checks.append(Check(cond, is_reply_to_us == want, "replies to us" if is_reply_to_us else "not a reply to us"))
+        elif cond == "overdue":
+            sla = m.get("sla") or {}
+            late = bool(sla.get("breached"))
+            why = f"due {sla['due_at']}" if sla.get("due_at") else "no response target applies"
+            checks.append(Check(cond, late == want, ("overdue, " if late else "not overdue, ") + why))
     return checks
 
 

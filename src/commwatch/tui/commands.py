@@ -14,6 +14,8 @@ EXTRA = [
     ("Reopen", "reopen the selected closed, snoozed or escalated mention", "reopen", None),
     ("Unassign", "clear the selected mention's assignee", "unassign", None),
     ("Set priority", "low, medium, high, urgent, or auto (kept by re-syncs and rules)", "priority", None),
+    ("Mark replied", "answered elsewhere (a call, a DM, an e-mail)", "mark_replied", None),
+    ("Show overdue mentions", "past the [sla] response target, most overdue first", "view", "overdue"),
     ("Show open mentions", "the default view", "view", "open"),
     ("Show snoozed mentions", "status: snoozed", "view", "snoozed"),
     ("Show escalated mentions", "status: escalated", "view", "escalated"),

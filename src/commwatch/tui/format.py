@@ -19,6 +19,7 @@ from commwatch.text import (
     SENTIMENT_STYLE,
     STATUS_STYLE,
     age,
+    due,
     excerpt,
     field,
     fields,
@@ -30,17 +31,18 @@ from commwatch.text import (
 
 # (header, width, right-aligned); the text takes what is left
 COLUMNS = [("ID", 9, True), ("PRI", 6, False), ("", 2, False), ("AUTHOR", 16, False), ("SENT", 4, False),
-           ("STATUS", 9, False), ("TAGS", 14, False), ("AGE", 4, True)]  # fmt: skip
+           ("STATUS", 9, False), ("TAGS", 14, False), ("AGE", 4, True), ("DUE", 8, True)]  # fmt: skip
 NARROW = 100  # below this width STATUS and TAGS are left out
 
 
-def _columns(width: int) -> list[tuple[str, int, bool]]:
-    return [c for c in COLUMNS if width >= NARROW or c[0] not in ("STATUS", "TAGS")]
+def _columns(width: int, with_due: bool) -> list[tuple[str, int, bool]]:
+    """The columns that fit; DUE only when response-time targets are configured."""
+    return [c for c in COLUMNS if (width >= NARROW or c[0] not in ("STATUS", "TAGS")) and (with_due or c[0] != "DUE")]
 
 
-def header_line(width: int) -> Text:
+def header_line(width: int, with_due: bool = False) -> Text:
     line = Text(style="bold")
-    for name, size, right in _columns(width):
+    for name, size, right in _columns(width, with_due):
         line.append((name.rjust(size) if right else name.ljust(size)) + " ")
     line.append("TEXT")
     line.truncate(width)
@@ -52,7 +54,7 @@ def _cell(line: Text, value: str, size: int, right: bool = False, style: str = "
     line.append(" ")
 
 
-def row_line(m: dict[str, Any], width: int, now: datetime, selected: bool = False) -> Text:
+def row_line(m: dict[str, Any], width: int, now: datetime, selected: bool = False, with_due: bool = False) -> Text:
     """One mention on one line, exactly `width` cells; the selected one is marked ▸ (seen without colour too)."""
     level = m["priority"]["level"] or ""
     label = m["sentiment"]["label"] or ""
@@ -65,10 +67,11 @@ def row_line(m: dict[str, Any], width: int, now: datetime, selected: bool = Fals
         "STATUS": (m["status"] + ("*" if m["replied"] else ""), STATUS_STYLE.get(m["status"], "")),
         "TAGS": (" ".join(m["tags"]), "italic"),
         "AGE": (age(m["created_at"], now), "dim"),
+        "DUE": (due(m.get("sla"), now), "bold red" if (m.get("sla") or {}).get("breached") else ""),
     }
     line = Text(no_wrap=True, end="")
     used = 0
-    for name, size, right in _columns(width):
+    for name, size, right in _columns(width, with_due):
         value, style = cells[name]
         if name == "ID":
             value = ("▸ " if selected else "") + value
@@ -144,8 +147,15 @@ def detail_text(m: dict[str, Any], now: datetime, extras=None) -> Text:
     if s["label"]:
         out.append(f"sentiment {s['label']} ({s['score']:+.2f})", style=SENTIMENT_STYLE.get(s["label"], ""))
         out.append("\n")
-    out.append(f"tags: {fields(m['tags']) or '-'} · assignee: {field(m['assignee']) or '-'} · "
-               f"replied: {'yes' if m['replied'] else 'no'}\n")  # fmt: skip
+    replied = f"yes, first response {_when(m['first_response_at'], now)}" if m.get("first_response_at") else (
+        "yes" if m["replied"] else "no")
+    out.append(f"tags: {fields(m['tags']) or '-'} · assignee: {field(m['assignee']) or '-'} · replied: {replied}\n")
+    if m.get("ours"):
+        out.append("ours: one of the brand's accounts wrote it\n", style="green")
+    if m.get("sla"):
+        late = m["sla"]["breached"]
+        out.append(f"first response due {_when(m['sla']['due_at'], now)} ({due(m['sla'], now)})\n",
+                   style="bold red" if late else "")  # fmt: skip
     if m["metrics"]:
         out.append("metrics: " + ", ".join(f"{field(k)} {field(v)}" for k, v in sorted(m["metrics"].items())),
                    style="dim")  # fmt: skip
@@ -155,11 +165,12 @@ def detail_text(m: dict[str, Any], now: datetime, extras=None) -> Text:
         out.append("\nloading thread, replies and history…", style="dim")
         return out
     if extras.thread:
-        out.append("\nThread (stored)\n", style="bold")
-        for t in extras.thread:
-            marker = "↳ " if t["parent_id"] else ""
-            out.append(f"  {marker}#{t['id']} @{excerpt(t['author']['handle'], 20, is_field=True)} {age(t['created_at'], now)}: ",
-                       style="dim")  # fmt: skip
+        out.append("\nConversation (stored)\n", style="bold")
+        for depth, t in extras.tree():
+            here = t["id"] == m["id"]
+            who = f"@{excerpt(t['author']['handle'], 20, is_field=True)}" + (" (ours)" if t.get("ours") else "")
+            out.append(f"{'▶ ' if here else '  '}{'  ' * min(depth, 8)}{'↳ ' if depth else ''}#{t['id']} {who} "
+                       f"{age(t['created_at'], now)}: ", style="green" if t.get("ours") else "bold" if here else "dim")
             out.append(excerpt(t["text"], 200) + "\n")
     if extras.replies:
         out.append("\nReplies sent\n", style="bold")

@@ -32,6 +32,7 @@ INBOX_KEYS = [
     Key("e", "escalate", "escalate", "escalate to a configured target, with a note", "e"),
     Key("c", "close", "close", "close and move to the next mention", "c"),
     Key("s", "snooze", "snooze", "snooze for a while (30m, 2h, 3d, 1w)", "s"),
+    Key("n", "note", "note", "add an internal note (never sent; found by search)", "n"),
     Key("o", "open_url", "open", "open the mention in the browser", "o"),
     Key("slash", "search", "search", "full-text search (word* for prefixes; empty clears)", "/"),
     Key("f", "filters", "filter", "filter: status, platform, sentiment, tag, assignee, needs reply", "f"),

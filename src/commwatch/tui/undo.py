@@ -73,6 +73,12 @@ def inverse_of(action: str, before: dict[str, Any], after: dict[str, Any]) -> Ch
         previous = before["priority"]["override"] or "auto"
         return Change(mid, f"set the priority of #{mid} to {after['priority']['level']}",
                       lambda a: a.set_priority(mid, previous))  # fmt: skip
+    if action == "note":
+        return Change(mid, f"added a note to #{mid}", None, "a note stays in the history")
+    if action == "mark-replied":
+        if before["replied"] == after["replied"]:
+            return None
+        return Change(mid, f"marked #{mid} replied", None, "a recorded answer cannot be undone")
     if action == "reply":
         return Change(mid, f"replied to #{mid}", None, "replies cannot be undone: it is posted on the platform")
     raise ValueError(f"no inverse for {action!r}")

@@ -244,7 +244,13 @@ class InboxScreen(Verbs, Replying, Screen):
         self.app.push_screen(screen, lambda f: f is not None and self.set_filter(f))
 
     def action_view(self, status: str) -> None:
-        if status == "needs-reply":
+        if status == "overdue":
+            if self.app.config.sla is None:
+                self.notify("nothing can be overdue without response-time targets: add an [sla] table",
+                            severity="warning", markup=False)  # fmt: skip
+                return
+            self.set_filter(replace(self.filter, status=None, needs_reply=False, overdue=True))
+        elif status == "needs-reply":
             self.set_filter(replace(self.filter, status=None, needs_reply=True))
         else:
             self.set_filter(replace(self.filter, status=None if status == "all" else status, needs_reply=False))

@@ -21,7 +21,8 @@ from commwatch.tui.screens.prompt import PromptScreen
 from commwatch.tui.undo import Change, inverse_of
 
 DONE = {"tag": "tagged", "untag": "untagged", "assign": "assigned", "unassign": "unassigned", "close": "closed",
-        "reopen": "reopened", "snooze": "snoozed", "escalate": "escalated", "priority": "priority"}  # fmt: skip
+        "reopen": "reopened", "snooze": "snoozed", "escalate": "escalated", "priority": "priority",
+        "note": "note added", "mark-replied": "marked replied"}  # fmt: skip
 
 
 class Verbs:
@@ -149,6 +150,20 @@ class Verbs:
                               suggestions=list(PRIORITY_CHOICES))  # fmt: skip
         self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
             "priority", m["id"], lambda i: self.verbs.set_priority(i, value.strip().lower())))  # fmt: skip
+
+    def action_note(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        prompt = PromptScreen(f"Note on #{m['id']}", placeholder="called the customer, refund approved",
+                              hint="internal: in the history and found by search, never sent anywhere")  # fmt: skip
+        self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
+            "note", m["id"], lambda i: self.verbs.note(i, value.strip())))  # fmt: skip
+
+    def action_mark_replied(self) -> None:
+        m = self.selected()
+        if m is not None:
+            self.apply("mark-replied", m["id"], self.verbs.mark_replied)
 
     def action_open_url(self) -> None:
         m = self.selected()

@@ -9,4 +9,4 @@ from commwatch.tui import format
 
 class ColumnHeader(Widget):
     def render(self):
-        return format.header_line(self.size.width)
+        return format.header_line(self.size.width, self.app.config.sla is not None)

@@ -94,7 +94,7 @@ class MentionList(ScrollView, can_focus=True):
                 return Strip.blank(width, self.rich_style)
             text = format.placeholder_line(width)
         else:
-            text = format.row_line(row, width, self.clock(), selected)
+            text = format.row_line(row, width, self.clock(), selected, self.app.config.sla is not None)
         style = self.rich_style
         if selected:
             style += self.get_component_rich_style("mention-list--cursor")
