@@ -150,10 +150,11 @@ def age(created_at: str | None, now: datetime | None = None) -> str:
 
 
 def span(seconds: float) -> str:
-    """'45s', '12m', '3h', '2d': a length of time, rounded down to its largest unit."""
+    """'45s', '12m', '47h', '5d': a length of time in one unit, rounded down; hours up to three days
+    (a response target is counted in hours)."""
     seconds = max(0, int(seconds))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
+    for unit, size, since in (("d", 86400, 3 * 86400), ("h", 3600, 3600), ("m", 60, 60)):
+        if seconds >= since:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
 

@@ -29,7 +29,7 @@ def alert_event(conn: sqlite3.Connection, alert_id: int) -> dict[str, Any]:
 
 
 class NotificationHandler:
-    """The outbox handler for the kinds `escalation` and `alert`."""
+    """The outbox handler for the kinds `escalation`, `alert` and `overdue`."""
 
     def __init__(self, conn: sqlite3.Connection, config: Config, env: Mapping[str, str]):
         self.conn = conn
@@ -43,6 +43,9 @@ class NotificationHandler:
         body = payload(row)
         if row["kind"] == "escalation":
             event = escalation_event(self.conn, body["escalation"])
+        elif row["kind"] == "overdue":
+            event = {"event": "overdue", "alert": body["alert"], "due_at": body["due_at"],
+                     "mention": get(self.conn, row["mention_id"])}  # fmt: skip
         else:
             event = alert_event(self.conn, body["alert"])
         try:

@@ -119,7 +119,7 @@ class Session:
 
         notifications = NotificationHandler(self.conn, self.config, self.env)
         handlers = {"reply": ReplyHandler(self.conn, self.config, self.env), "escalation": notifications,
-                    "alert": notifications}  # fmt: skip
+                    "alert": notifications, "overdue": notifications}  # fmt: skip
         return OutboxWorker(self.conn, handlers, self.env)
 
     @cached_property

@@ -45,9 +45,14 @@ def summary_lines(event: dict[str, Any]) -> list[str]:
         a = event["alert"]
         return [f"commwatch alert {a['name']}: {a['count']} {a['metric']} mentions in the last {a['window']} "
                 f"(baseline {a['baseline_mean']:.1f} ± {a['baseline_std']:.1f}, threshold {a['threshold']:.1f})"]  # fmt: skip
-    m, e = event["mention"], event["escalation"]
+    m = event["mention"]
+    if event["event"] == "overdue":
+        head = f"Overdue #{m['id']} ({m['platform']}): its first response was due {event['due_at']} ({event['alert']})"
+    else:
+        e = event["escalation"]
+        head = f"Escalated #{m['id']} ({m['platform']}) by {e['actor']}" + (f": {e['note']}" if e.get("note") else "")
     lines = [
-        f"Escalated #{m['id']} ({m['platform']}) by {e['actor']}" + (f": {e['note']}" if e.get("note") else ""),
+        head,
         f"@{m['author']['handle']}" + (f" ({m['author']['followers']} followers)" if m["author"]["followers"] else ""),
         m["text"] if len(m["text"]) <= 2000 else m["text"][:2000] + "…",
         f"sentiment {m['sentiment']['label']} ({m['sentiment']['score']:+.2f}), "

@@ -42,6 +42,20 @@ def bucket_counts(conn: sqlite3.Connection, metric: str, start_epoch: int, windo
     return counts
 
 
+def overdue_without_alert(conn: sqlite3.Connection, cutoffs: dict[str, str], limit: int) -> list[int]:
+    """Unanswered mentions past their cutoff (see store.inbox) not yet alerted as overdue, oldest first."""
+    from commwatch.model import InboxFilter
+    from commwatch.store.inbox import build_query
+
+    sql, params = build_query(InboxFilter(status=None, overdue=True, limit=None), columns="m.id", cutoffs=cutoffs)
+    rows = conn.execute(
+        f"{sql} AND NOT EXISTS (SELECT 1 FROM events e WHERE e.mention_id = m.id AND e.action = 'overdue') "
+        "ORDER BY m.created_at LIMIT ?",
+        [*params, limit],
+    )
+    return [r[0] for r in rows]
+
+
 def last_fired(conn: sqlite3.Connection, name: str) -> str | None:
     row = conn.execute("SELECT max(fired_at) FROM alerts WHERE name = ?", (name,)).fetchone()
     return row[0]
