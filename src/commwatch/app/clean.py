@@ -11,6 +11,7 @@ to set the item aside, never an exception.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import datetime, timedelta, timezone
@@ -57,7 +58,7 @@ def clean(m: Mention, now: datetime) -> Mention:
     m.created_at = _time(m.created_at, "created_at", notes, now) or now
     m.edited_at = _time(m.edited_at, "edited_at", notes, now, required=False)
     m.metrics = _metrics(m.metrics, notes)
-    extra = _json(m.extra if isinstance(m.extra, dict) else {}, notes, "extra", 0)
+    extra = _extra(m.extra, notes)
     if notes:
         extra["cleaned"] = notes
     m.extra = extra
@@ -68,6 +69,8 @@ def text(value: str) -> str:
     """A string SQLite and a terminal can take: lone surrogates replaced, NULs dropped."""
     if "\x00" in value:
         value = value.replace("\x00", "")
+    if value.isascii():  # the usual case, and no surrogate is ASCII
+        return value
     return _SURROGATE.sub("\ufffd", value)
 
 
@@ -168,6 +171,8 @@ def _metrics(metrics: Any, notes: list[str]) -> dict[str, int]:
         if metrics:
             notes.append("metrics: not an object: dropped")
         return {}
+    if all(type(k) is str and type(v) is int and -MAX_INT <= v <= MAX_INT for k, v in metrics.items()):
+        return metrics  # the usual case
     out = {}
     for key, value in metrics.items():
         count = _count(value)
@@ -178,6 +183,17 @@ def _metrics(metrics: Any, notes: list[str]) -> dict[str, int]:
             notes.append(f"metrics: {key} clamped to {count}")
         out[text(key)] = count
     return out
+
+
+def _extra(extra: Any, notes: list[str]) -> dict[str, Any]:
+    """`extra` as it is when JSON and SQLite take it (the usual case, checked in C), else mended."""
+    if not isinstance(extra, dict):
+        return {}
+    try:
+        json.dumps(extra, allow_nan=False, ensure_ascii=False).encode("utf-8")
+        return dict(extra)
+    except (ValueError, TypeError, RecursionError, UnicodeEncodeError):
+        return _json(extra, notes, "extra", 0)
 
 
 def _json(value: Any, notes: list[str], where: str, depth: int) -> Any:

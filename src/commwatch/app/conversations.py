@@ -26,11 +26,13 @@ BRAND_KEY = "brand"  # meta key: the fingerprint of the accounts `ours` was comp
 def link(conn: sqlite3.Connection, mention_ids: list[int], at: str) -> None:
     """Link the new mentions of a page into their conversations. In the page's transaction."""
     fx = Effects(conn, SYSTEM, at)
-    for row in store.rows(conn, mention_ids):
+    rows = store.rows(conn, mention_ids)
+    answering = {p for p in {r["platform"] for r in rows} if store.has_ours(conn, p)}  # usually few or none
+    for row in rows:
         if row["ours"]:
             for answered in store.answered_by(conn, row):
                 _answer(fx, answered, row)
-        else:
+        elif row["platform"] in answering:
             reply = store.first_answer(conn, row)
             if reply is not None:
                 _answer(fx, row, reply)

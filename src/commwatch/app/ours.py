@@ -32,6 +32,8 @@ class Brand:
     on: frozenset[tuple[str, str]] = frozenset()  # (platform, handle or account id)
 
     def is_ours(self, platform: str, handle: str | None, account_id: str | None = None) -> bool:
+        if not (self.everywhere or self.on):
+            return False
         who = {normal(x) for x in (handle, account_id) if x}
         return bool(who & self.everywhere) or any((platform, w) in self.on for w in who)
 

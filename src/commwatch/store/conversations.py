@@ -39,10 +39,14 @@ def answered_by(conn: sqlite3.Connection, reply: sqlite3.Row) -> list[sqlite3.Ro
         "  ON m.platform = :platform AND m.remote_id = up.remote_id"
         "  WHERE m.parent_id IS NOT NULL AND up.depth < :depth)"
         " SELECT id, replied, first_response_at FROM mentions WHERE platform = :platform AND ours = 0"
-        " AND (remote_id IN (SELECT remote_id FROM up) OR remote_id = :thread)",
+        " AND remote_id IN (SELECT remote_id FROM up UNION SELECT :thread WHERE :thread IS NOT NULL)",
         {"platform": reply["platform"], "parent": reply["parent_id"], "thread": reply["thread_id"],
          "depth": MAX_DEPTH},  # fmt: skip
     ).fetchall()
+
+
+def has_ours(conn: sqlite3.Connection, platform: str) -> bool:
+    return conn.execute("SELECT 1 FROM mentions WHERE platform = ? AND ours = 1 LIMIT 1", (platform,)).fetchone() is not None
 
 
 def first_answer(conn: sqlite3.Connection, mention: sqlite3.Row) -> sqlite3.Row | None:
@@ -54,8 +58,10 @@ def first_answer(conn: sqlite3.Connection, mention: sqlite3.Row) -> sqlite3.Row 
         " SELECT :remote_id, 0"
         " UNION ALL SELECT m.remote_id, below.depth + 1 FROM mentions m JOIN below"
         "  ON m.platform = :platform AND m.parent_id = below.remote_id WHERE below.depth < :depth)"
-        f" SELECT {_REPLY} FROM mentions WHERE platform = :platform AND ours = 1"
-        " AND (parent_id IN (SELECT remote_id FROM below) OR thread_id = :remote_id)"
+        # Two indexed lookups (an OR across the columns would read every mention of the platform).
+        f" SELECT {_REPLY} FROM mentions WHERE platform = :platform AND parent_id IN (SELECT remote_id FROM below)"
+        " AND ours = 1"
+        f" UNION SELECT {_REPLY} FROM mentions WHERE thread_id = :remote_id AND ours = 1 AND platform = :platform"
         " ORDER BY created_at LIMIT 1",
         params,
     ).fetchone()

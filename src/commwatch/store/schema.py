@@ -274,6 +274,8 @@ def m009_conversations(db: Database) -> None:
     db["mentions"].add_column("ours", int, not_null_default=0)
     db["mentions"].add_column("first_response_at", str)
     db["mentions"].create_index(["thread_id", "ours"])
+    # The brand's own posts, few among many: "has this platform any of ours yet?" costs nothing.
+    db.execute("CREATE INDEX idx_mentions_ours_platform ON mentions(platform) WHERE ours = 1")
     db["mentions"].create_index(["first_response_at"])
     db["notes"].create(
         {"id": int, "mention_id": int, "at": str, "actor": str, "text": str},
