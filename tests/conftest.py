@@ -1,10 +1,14 @@
+import os
 import sys
+import time
 
 import pytest
 
 from helpers import CLI, PLUGINS
 
 sys.path.insert(0, str(PLUGINS))  # registers the test-only `scripted` and `importonly` connectors
+os.environ["TZ"] = "UTC"  # times people read are in the display zone: the same on every machine
+time.tzset()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ class CLI:
             XDG_DATA_HOME=str(cwd / "xdg-data"),
             COLUMNS="200",
             NO_COLOR="1",
+            TZ="UTC",
         )
 
     def __call__(self, *args: str, input: str | None = None, env: dict | None = None, timeout: float = 120):

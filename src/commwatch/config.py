@@ -15,7 +15,7 @@ CONFIG_NAME = "commwatch.toml"
 TARGET_TYPES = ("slack", "webhook", "email", "command")
 DEFAULT_URGENT_KEYWORDS = ["refund", "outage", "hacked", "lawsuit", "down", "scam"]
 
-_TOP_LEVEL = {"store", "sources", "triage", "rules", "targets", "templates", "alerts", "sla"}
+_TOP_LEVEL = {"store", "sources", "triage", "rules", "targets", "templates", "alerts", "sla", "display", "team"}
 _SOURCE_COMMON = {"connector", "enabled", "api_base"}
 
 
@@ -49,6 +49,8 @@ class Config:
     templates: dict[str, str] = field(default_factory=dict)
     alert_rules: list[Any] = field(default_factory=list)  # triage.alerts.AlertRule
     sla: Any = None  # triage.sla.SLA: time to first response per level; None without an [sla] table
+    display_timezone: str | None = None  # [display] timezone: how times are shown (else $TZ, else the system's)
+    team: list[str] = field(default_factory=list)  # [team] members: who may be assigned (empty: anyone)
 
 
 def user_config_dir() -> Path:
@@ -134,6 +136,28 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
             check.fail(key, "must be a table with a text key")
         check.keys(table, key, {"text"})
         config.templates[name] = check.string(table, f"{key}.text")
+
+    display = check.table(data, "display")
+    check.keys(display, "display", {"timezone"})
+    if "timezone" in display:
+        zone = check.string(display, "display.timezone")
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            check.fail("display.timezone", "must be a time zone such as \"Europe/Berlin\" or \"UTC\"")
+        config.display_timezone = zone
+
+    team = check.table(data, "team")
+    check.keys(team, "team", {"members"})
+    if "members" in team:
+        config.team = check.string_list(team, "team.members")
+        from commwatch.model import is_name
+
+        for member in config.team:
+            if not is_name(member) or member.strip() != member:
+                check.fail("team.members", f"{member!r} is not a name (no control characters or surrounding spaces)")
 
     from commwatch.triage.sla import SLAError, parse_sla
 

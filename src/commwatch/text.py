@@ -128,6 +128,20 @@ def pad(text: str, width: int, right: bool = False) -> str:
 # Numbers and times -------------------------------------------------------------
 
 
+def when(at: str | None, zone: Any = None, now: datetime | None = None) -> str:
+    """An ISO UTC time as people read it, in their zone: '2026-12-01 14:00 CET', and how long ago
+    when `now` is given: '2026-12-01 14:00 CET (2d ago)'."""
+    if not at:
+        return ""
+    moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    local = moment.astimezone(zone) if zone is not None else moment
+    text = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or local.strftime("%z"))
+    if now is not None:
+        gap = (now - moment).total_seconds()
+        text += f" ({_relative(gap)} ago)" if gap >= 0 else f" (in {_relative(-gap)})"
+    return text
+
+
 def followers(n: int | None) -> str:
     if n is None:
         return ""
@@ -142,7 +156,12 @@ def age(created_at: str | None, now: datetime | None = None) -> str:
     if not created_at:
         return ""
     then = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
-    seconds = max(0, int(((now or datetime.now(timezone.utc)) - then).total_seconds()))
+    return _relative(((now or datetime.now(timezone.utc)) - then).total_seconds())
+
+
+def _relative(seconds: float) -> str:
+    """How long ago, as the tables say it: '45s', '12m', '3h', '2d'."""
+    seconds = max(0, int(seconds))
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit}"

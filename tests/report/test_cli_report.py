@@ -53,7 +53,7 @@ def test_report_html_writes_the_file_and_prints_nothing(cli, store, workdir):
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["report", "--since", "soon"], "neither a duration"),
+        (["report", "--since", "soon"], "is not a duration ago (24h, 7d), a date"),
         (["report", "--since", "2026-03-05", "--until", "2026-03-01"], "must be before --until"),
         (["export", "--format", "xml"], "choose one of csv, jsonl"),
         (["export", "--format", "csv", "--status", "lost"], "choose one of open"),

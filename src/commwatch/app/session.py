@@ -95,6 +95,13 @@ class Session:
     # The workflow objects, on this session's connection --------------------------
 
     @cached_property
+    def zone(self):
+        """The time zone people read times in: [display] timezone, else $TZ, else the system's."""
+        from commwatch.timeutil import local_zone
+
+        return local_zone(self.config.display_timezone)
+
+    @cached_property
     def brand(self):
         """The brand's own accounts: [triage] brand_handles and what each source logs in as or watches."""
         from commwatch.app.ours import brand_of

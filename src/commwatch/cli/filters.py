@@ -22,12 +22,14 @@ def status_filter(value: str) -> str | None:
 
 
 def when(value: str | None, option: str) -> str | None:
-    """--since / --until (24h, 7d, or a date) as an ISO UTC timestamp; a usage error when it is neither."""
+    """--since / --until (24h, 7d, a date, a date and time in the display zone) as an ISO UTC
+    timestamp; a usage error when it is none of these."""
+    from commwatch.cli.state import state
     from commwatch.timeutil import parse_since
 
     if value is None:
         return None
     try:
-        return parse_since(value)
+        return parse_since(value, zone=state.session.zone)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint=option) from None

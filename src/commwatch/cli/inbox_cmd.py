@@ -62,7 +62,7 @@ def rejects(
     limit: int = typer.Option(50, "--limit", min=1),
 ) -> None:
     """Items a platform or a file sent that could not become mentions: where from, and why. Newest first."""
-    from commwatch.text import excerpt, field, inert
+    from commwatch.text import excerpt, field, inert, when
 
     rows = state.session.views.rejects(limit)
     if as_json:
@@ -74,7 +74,7 @@ def rejects(
         typer.echo("nothing has been set aside", err=True)
     for r in rows:
         where = " · ".join(field(x) for x in (r["source"], r["origin"], r["platform"], r["remote_id"]) if x)
-        typer.echo(f"{r['id']:>5} {r['at']}  {where}: {inert(r['reason'], single_line=True)}")
+        typer.echo(f"{r['id']:>5} {when(r['at'], state.session.zone)}  {where}: {inert(r['reason'], single_line=True)}")
         if r["item"]:
             typer.echo(f"      {excerpt(r['item'], 100)}")
 
@@ -92,4 +92,4 @@ def show(
         return
     from commwatch.cli.render import mention_detail
 
-    mention_detail(detail)
+    mention_detail(detail, state.session.zone)

@@ -42,7 +42,9 @@ def assign(mention: str = ID, name: str = typer.Argument(..., help="Who handles 
 def snooze(mention: str = ID, duration: str = typer.Argument(..., help="30m, 2h, 3d, 1w.")) -> None:
     """Hide a mention from the inbox until the time is up."""
     m = state.session.verbs.snooze(mention, duration)
-    _done(m, f"snoozed until {m['snoozed_until']}")
+    from commwatch.text import when
+
+    _done(m, f"snoozed until {when(m['snoozed_until'], state.session.zone)}")
 
 
 def close(mention: str = ID) -> None:
@@ -76,7 +78,9 @@ def note(mention: str = ID, text: list[str] = typer.Argument(..., metavar="TEXT.
 def mark_replied(mention: str = ID) -> None:
     """Record that a mention was answered elsewhere (a call, a DM, an e-mail)."""
     m = state.session.verbs.mark_replied(mention)
-    _done(m, f"replied (first response {m['first_response_at']})")
+    from commwatch.text import when
+
+    _done(m, f"replied (first response {when(m['first_response_at'], state.session.zone)})")
 
 
 def escalate(

@@ -23,6 +23,7 @@ from commwatch.text import (
     inert,
     json_text,
     platform_short,
+    when,
 )
 
 
@@ -78,10 +79,13 @@ def inbox_table(mentions: list[dict[str, Any]], total: int | None = None, with_d
         out.print(Text(f"{len(mentions)} of {total} shown; --limit N for more", style="dim"))
 
 
-def mention_detail(detail) -> None:
-    """`show`: a views.MentionDetail, every stored value inert."""
+def mention_detail(detail, zone=None) -> None:
+    """`show`: a views.MentionDetail, every stored value inert, times in `zone`."""
+    from datetime import datetime, timezone
+
     from rich.text import Text
 
+    now = datetime.now(timezone.utc)
     m = detail.mention
     out = console()
     a = m["author"]
@@ -90,7 +94,7 @@ def mention_detail(detail) -> None:
     head.append(f"{field(m['platform'])}:{field(m['remote_id'])}  ")
     head.append(f"{m['status']}", style="bold")
     if m["snoozed_until"]:
-        head.append(f" until {m['snoozed_until']}")
+        head.append(f" until {when(m['snoozed_until'], zone)}")
     out.print(head)
     who = f"@{field(a['handle'])}"
     if a["name"]:
@@ -100,7 +104,7 @@ def mention_detail(detail) -> None:
     if a["verified"]:
         who += " · verified"
     out.print(Text(who))
-    out.print(Text(f"{m['created_at']} · {field(m['kind'])} · source {field(m['source'])}", style="dim"))
+    out.print(Text(f"{when(m['created_at'], zone, now)} · {field(m['kind'])} · source {field(m['source'])}", style="dim"))
     if m["url"]:
         out.print(Text(field(m["url"]), style="dim"))
     out.print()
@@ -117,13 +121,14 @@ def mention_detail(detail) -> None:
     if p["reasons"]:
         line.append(": " + "; ".join(inert(r, single_line=True) for r in p["reasons"]), style="")
     out.print(line)
-    replied = f"yes, first response {m['first_response_at']}" if m["first_response_at"] else (
+    replied = f"yes, first response {when(m['first_response_at'], zone)}" if m["first_response_at"] else (
         "yes" if m["replied"] else "no")
     out.print(Text(f"tags: {fields(m['tags']) or '-'} · assignee: {field(m['assignee']) or '-'} · "
                    f"replied: {replied}" + (" · ours (one of the brand's accounts)" if m.get("ours") else "")))  # fmt: skip
     if m.get("sla"):
         late = m["sla"]["breached"]
-        out.print(Text(f"first response due {m['sla']['due_at']} ({due(m['sla'])})", style="bold red" if late else ""))
+        out.print(Text(f"first response due {when(m['sla']['due_at'], zone)} ({due(m['sla'])})",
+                       style="bold red" if late else ""))  # fmt: skip
     if m["metrics"]:
         out.print(Text("metrics: " + ", ".join(f"{field(k)} {field(v)}" for k, v in sorted(m["metrics"].items())),
                        style="dim"))  # fmt: skip
@@ -141,7 +146,7 @@ def mention_detail(detail) -> None:
         out.print()
         out.print(Text("Replies sent", style="bold"))
         for r in detail.replies:
-            out.print(Text(f"  {r['sent_at']} {field(r['actor'])}: {excerpt(r['text'], max(20, out.width - 40))}"))
+            out.print(Text(f"  {when(r['sent_at'], zone)} {field(r['actor'])}: {excerpt(r['text'], max(20, out.width - 40))}"))
             if r.get("url") or r.get("remote_id"):
                 out.print(Text(f"    {field(r.get('url') or r['remote_id'])}", style="dim"))
     out.print()
@@ -149,7 +154,7 @@ def mention_detail(detail) -> None:
     if not detail.history:
         out.print(Text("  no changes yet", style="dim"))
     for e in detail.history:
-        out.print(Text(f"  {e['at']}  {field(e['actor'])}  {field(e['action'])}" + _detail(e["detail"])))
+        out.print(Text(f"  {when(e['at'], zone)}  {field(e['actor'])}  {field(e['action'])}" + _detail(e["detail"])))
 
 
 def _detail(detail: dict[str, Any]) -> str:
@@ -163,8 +168,8 @@ def _detail(detail: dict[str, Any]) -> str:
     return "  " + ", ".join(parts) if parts else ""
 
 
-def alert_line(a: dict[str, Any]) -> str:
-    return (f"{a['fired_at']}  {field(a['name'])}: {a['count']} {field(a['metric'])} mentions in {a['window']} "
+def alert_line(a: dict[str, Any], zone=None) -> str:
+    return (f"{when(a['fired_at'], zone)}  {field(a['name'])}: {a['count']} {field(a['metric'])} mentions in {a['window']} "
             f"(baseline {a['baseline_mean']:.1f} ± {a['baseline_std']:.1f}, threshold {a['threshold']:.1f})"
             + (f" → {field(a['target'])}" if a["target"] else ""))  # fmt: skip
 

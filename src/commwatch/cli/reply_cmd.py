@@ -67,7 +67,7 @@ def outbox(
     if ctx.invoked_subcommand:
         return
     from commwatch.cli.render import print_json
-    from commwatch.text import excerpt, field, inert
+    from commwatch.text import excerpt, field, inert, when
 
     rows = state.session.views.outbox(include_sent=all_)
     if as_json:
@@ -76,12 +76,12 @@ def outbox(
     if not rows:
         typer.echo("the outbox is empty", err=True)
     for r in rows:
-        when = f" next try {r['next_attempt_at']}" if r["status"] == "pending" else ""
+        next_try = f" next try {when(r['next_attempt_at'], state.session.zone)}" if r["status"] == "pending" else ""
         error = f" · {inert(r['last_error'], single_line=True)}" if r["last_error"] else ""
         what = excerpt(r["payload"]["text"], 50) if r["kind"] == "reply" else f"{r['kind']} {field(r['payload'].get(r['kind']))}"
         about = f" #{r['mention_id']}" if r["mention_id"] else ""
         typer.echo(f"{r['id']:>4} {r['status']:<8} {field(r['kind'])}{about} via {field(r['source'])} "
-                   f"tries {r['attempts']}{when}{error} · {what}")  # fmt: skip
+                   f"tries {r['attempts']}{next_try}{error} · {what}")  # fmt: skip
 
 
 @outbox_app.command("retry")

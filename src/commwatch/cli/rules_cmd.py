@@ -63,4 +63,4 @@ def alerts(as_json: bool = typer.Option(False, "--json"), limit: int = typer.Opt
     if not rows:
         typer.echo("no alerts have fired", err=True)
     for a in rows:
-        typer.echo(alert_line(a))
+        typer.echo(alert_line(a, state.session.zone))

@@ -53,7 +53,7 @@ def sync(
     elif quiet:
         sync_view.print_failures(result)
     else:
-        sync_view.print_summary(result, session.views)
+        sync_view.print_summary(result, session.views, session.zone)
     if code:
         raise typer.Exit(int(code))
 

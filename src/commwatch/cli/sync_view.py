@@ -40,7 +40,7 @@ class LiveProgress:
         return text
 
 
-def print_summary(result, views) -> None:
+def print_summary(result, views, zone=None) -> None:
     """A table of counts per source, then one line for each source that did not sync, saying why."""
     from rich.table import Table
     from rich.text import Text
@@ -70,7 +70,7 @@ def print_summary(result, views) -> None:
     for line in delivery_lines(result.deliveries, ("failed", "waiting", "pending")):
         out.print(Text(line, style="yellow"))
     for alert_id in result.alerts:
-        out.print(Text("alert " + alert_line(views.alert(alert_id)), style="bold red"))
+        out.print(Text("alert " + alert_line(views.alert(alert_id), zone), style="bold red"))
     new = sum(s.new for s in result.sources)
     ok = sum(1 for s in result.sources if s.status == "ok")
     out.print(Text(f"{new} new mentions from {ok} of {len(result.sources)} sources. `commwatch inbox` to triage.", style="bold"))

@@ -27,6 +27,7 @@ from commwatch.text import (
     inert,
     pad,
     platform_short,
+    when,
 )
 
 # (header, width, right-aligned); the text takes what is left
@@ -89,10 +90,8 @@ def placeholder_line(width: int) -> Text:
     return line
 
 
-def _when(created_at: str | None, now: datetime) -> str:
-    if not created_at:
-        return ""
-    return f"{created_at.replace('T', ' ').replace('Z', ' UTC')} ({age(created_at, now)} ago)"
+def _when(at: str | None, now: datetime, zone=None) -> str:
+    return when(at, zone, now)
 
 
 def _detail_value(value: Any) -> str:
@@ -103,7 +102,7 @@ def _detail_value(value: Any) -> str:
     return str(value)
 
 
-def detail_text(m: dict[str, Any], now: datetime, extras=None) -> Text:
+def detail_text(m: dict[str, Any], now: datetime, extras=None, zone=None) -> Text:
     """The whole mention: text, author, scores with reasons, tags, assignee; then thread,
     replies and history once `extras` (a views.MentionDetail, loaded in the background) are there."""
     out = Text(end="")
@@ -112,7 +111,7 @@ def detail_text(m: dict[str, Any], now: datetime, extras=None) -> Text:
     out.append(f"{field(m['platform'])}:{field(m['remote_id'])}  ")
     out.append(m["status"], style="bold " + STATUS_STYLE.get(m["status"], ""))
     if m["snoozed_until"]:
-        out.append(f" until {m['snoozed_until']}")
+        out.append(f" until {when(m['snoozed_until'], zone)}")
     out.append("\n")
     out.append("@" + field(a["handle"]), style="bold")
     if a["name"]:
@@ -124,7 +123,7 @@ def detail_text(m: dict[str, Any], now: datetime, extras=None) -> Text:
     if a.get("url"):
         out.append(" · " + field(a["url"]), style="underline")
     out.append("\n")
-    out.append(f"{_when(m['created_at'], now)} · {field(m['kind'])} · source {field(m['source'])}", style="dim")
+    out.append(f"{_when(m['created_at'], now, zone)} · {field(m['kind'])} · source {field(m['source'])}", style="dim")
     out.append("\n")
     if m["url"]:
         out.append(field(m["url"]), style="dim underline")
@@ -147,14 +146,14 @@ def detail_text(m: dict[str, Any], now: datetime, extras=None) -> Text:
     if s["label"]:
         out.append(f"sentiment {s['label']} ({s['score']:+.2f})", style=SENTIMENT_STYLE.get(s["label"], ""))
         out.append("\n")
-    replied = f"yes, first response {_when(m['first_response_at'], now)}" if m.get("first_response_at") else (
+    replied = f"yes, first response {_when(m['first_response_at'], now, zone)}" if m.get("first_response_at") else (
         "yes" if m["replied"] else "no")
     out.append(f"tags: {fields(m['tags']) or '-'} · assignee: {field(m['assignee']) or '-'} · replied: {replied}\n")
     if m.get("ours"):
         out.append("ours: one of the brand's accounts wrote it\n", style="green")
     if m.get("sla"):
         late = m["sla"]["breached"]
-        out.append(f"first response due {_when(m['sla']['due_at'], now)} ({due(m['sla'], now)})\n",
+        out.append(f"first response due {when(m['sla']['due_at'], zone)} ({due(m['sla'], now)})\n",
                    style="bold red" if late else "")  # fmt: skip
     if m["metrics"]:
         out.append("metrics: " + ", ".join(f"{field(k)} {field(v)}" for k, v in sorted(m["metrics"].items())),
@@ -175,7 +174,7 @@ def detail_text(m: dict[str, Any], now: datetime, extras=None) -> Text:
     if extras.replies:
         out.append("\nReplies sent\n", style="bold")
         for r in extras.replies:
-            out.append(f"  {r['sent_at']} {field(r['actor'])}: ", style="dim")
+            out.append(f"  {when(r['sent_at'], zone)} {field(r['actor'])}: ", style="dim")
             out.append(inert(r["text"]) + "\n")
             if r.get("url") or r.get("remote_id"):
                 out.append(f"    {field(r.get('url') or r['remote_id'])}\n", style="dim")
@@ -185,7 +184,7 @@ def detail_text(m: dict[str, Any], now: datetime, extras=None) -> Text:
     for e in extras.history:
         detail = ", ".join(f"{field(k)}={inert(_detail_value(v), single_line=True)}" for k, v in e["detail"].items()
                            if v is not None)  # fmt: skip
-        out.append(f"  {e['at']}  {field(e['actor'])}  ", style="dim")
+        out.append(f"  {when(e['at'], zone)}  {field(e['actor'])}  ", style="dim")
         out.append(field(e["action"]), style="bold")
         out.append(f"  {detail}\n" if detail else "\n")
     return out

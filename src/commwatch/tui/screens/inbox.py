@@ -170,7 +170,8 @@ class InboxScreen(Verbs, Replying, Screen):
             return
         # The same mention again (a reload): keep what was shown below it, and the scroll, until fresh extras land.
         same = self._extras is not None and self._extras[0] == m["id"]
-        self.detail.show(format.detail_text(m, self.app.now(), self._extras[1] if same else None), keep_scroll=same)
+        self.detail.show(format.detail_text(m, self.app.now(), self._extras[1] if same else None, self.session.zone),
+                         keep_scroll=same)  # fmt: skip
         load = partial(self._load_extras, self.generation, m["id"])
         if self.app.detail_delay:
             self._detail_timer = self.set_timer(self.app.detail_delay, load)
@@ -217,7 +218,7 @@ class InboxScreen(Verbs, Replying, Screen):
         if current is None or current["id"] != mention_id:
             return
         self._extras = (mention_id, detail)
-        self.detail.show(format.detail_text(detail.mention, self.app.now(), detail), keep_scroll=True)
+        self.detail.show(format.detail_text(detail.mention, self.app.now(), detail, self.session.zone), keep_scroll=True)
 
     def on_mention_list_chosen(self) -> None:
         if self.mentions.current is not None:

@@ -15,7 +15,7 @@ from textual import work
 from commwatch.app.errors import ActionError
 from commwatch.app.verbs import PRIORITY_CHOICES
 from commwatch.model import is_name, is_tag
-from commwatch.text import field, fields, inert
+from commwatch.text import field, fields, inert, when
 from commwatch.tui.screens.escalate import EscalateScreen
 from commwatch.tui.screens.prompt import PromptScreen
 from commwatch.tui.undo import Change, inverse_of
@@ -54,7 +54,7 @@ class Verbs:
             self.notify(f"#{mention_id}: nothing to change", markup=False)
             return after
         self.undo.push(change)
-        self.notify(_summary(action, after), markup=False)
+        self.notify(_summary(action, after, self.app.session.zone), markup=False)
         near = self.mentions.cursor
         self.reload(keep=mention_id, near=near)
         current = self.mentions.current
@@ -205,7 +205,7 @@ class Verbs:
         self.reload(keep=change.mention_id, near=self.mentions.cursor, moved=1)
 
 
-def _summary(action: str, m: dict) -> str:
+def _summary(action: str, m: dict, zone=None) -> str:
     what = DONE.get(action, action)
     if action in ("tag", "untag"):
         what += ": " + (fields(m["tags"]) or "no tags left")
@@ -214,5 +214,5 @@ def _summary(action: str, m: dict) -> str:
     elif action == "priority":
         what += f" {m['priority']['level']}" + ("" if m["priority"]["override"] else " (computed)")
     elif action == "snooze":
-        what += f" until {m['snoozed_until']}"
+        what += f" until {when(m['snoozed_until'], zone)}"
     return f"#{m['id']} {what}"
