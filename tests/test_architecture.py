@@ -22,7 +22,7 @@ SDKS = {"tweepy", "praw", "prawcore", "httpx", "requests", "textual", "typer", "
 # Textual; notify/ posts webhooks with httpx. Platform SDKs belong to connectors only.
 ALLOWED_IN = {"cli": {"typer", "click", "rich"}, "tui": {"textual", "rich"}, "notify": {"httpx"}}
 CONNECTOR_API = {"commwatch", "commwatch.connector", "commwatch.model"}  # `commwatch` holds only __version__
-BASE = {"commwatch.model", "commwatch.text", "commwatch.config", "commwatch.exitcodes", "commwatch.timeutil"}
+BASE = {"commwatch", "commwatch.model", "commwatch.text", "commwatch.config", "commwatch.exitcodes", "commwatch.timeutil"}
 FACES = ("cli", "tui")
 
 

@@ -107,6 +107,8 @@ class RedditConnector(Connector):
     platforms = ("reddit",)
     capabilities = frozenset({IMPORT, FETCH, REPLY, MODERATE})
     credentials = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET")
+    write_credentials = (("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USERNAME", "REDDIT_PASSWORD"),
+                         ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_REFRESH_TOKEN"))  # fmt: skip
     options = ("query", "subreddits", "keywords", "mentions", "user_agent", "backfill")
     moderation_actions = ("remove", "approve", "spam")
     reply_limit = 10000

@@ -103,6 +103,7 @@ class XConnector(Connector):
     platforms = ("x",)
     capabilities = frozenset({IMPORT, FETCH, REPLY, MODERATE})
     credentials = ("X_BEARER_TOKEN",)
+    write_credentials = (USER_CONTEXT,)
     options = ("query", "mentions", "max_per_sync", "rate_limit_wait")
     moderation_actions = ("hide", "unhide")
     reply_limit = 280
@@ -124,7 +125,6 @@ class XConnector(Connector):
     def __init__(self, source: SourceConfig, env: Mapping[str, str]):
         super().__init__(source, env)
         self.query, self.username, self.max_per_sync, self.rate_limit_wait = _read_options(source.options)
-        self.require_env("X_BEARER_TOKEN")
         self._api = None
         self._me: dict[str, str] | None = None
 

@@ -59,7 +59,7 @@ def make_client(env: Mapping[str, str], api_base: str | None, timeout: float | t
     if _no_request_dumps not in tweepy_log.filters:
         tweepy_log.addFilter(_no_request_dumps)
     client = tweepy.Client(
-        bearer_token=env["X_BEARER_TOKEN"],
+        bearer_token=env.get("X_BEARER_TOKEN") or None,  # replies need only the four user keys
         consumer_key=env.get("X_API_KEY") or None,
         consumer_secret=env.get("X_API_SECRET") or None,
         access_token=env.get("X_ACCESS_TOKEN") or None,

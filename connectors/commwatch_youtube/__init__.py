@@ -79,6 +79,7 @@ class YouTubeConnector(Connector):
     platforms = ("youtube",)
     capabilities = frozenset({IMPORT, FETCH, REPLY, MODERATE})
     credentials = ("YOUTUBE_API_KEY",)
+    write_credentials = (("YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN"),)
     options = ("channel_id", "video_ids", "query", "daily_quota")
     moderation_actions = ("hold", "publish", "reject")
     reply_limit = 10_000
@@ -99,7 +100,6 @@ class YouTubeConnector(Connector):
     def __init__(self, source, env):
         super().__init__(source, env)
         self.channel_id, self.video_ids, self.query, self.daily_quota = _options(source.options)
-        self.require_env("YOUTUBE_API_KEY")
         self._meter = quota.Meter()
         self._budget = quota.Budget(
             self.daily_quota, lambda: self.units_today, self._meter, f"sources.{source.name}.daily_quota"

@@ -90,6 +90,8 @@ class Connector:
     platforms: ClassVar[tuple[str, ...]] = ()  # platforms its mentions carry
     capabilities: ClassVar[frozenset[str]] = frozenset()
     credentials: ClassVar[tuple[str, ...]] = ()  # environment variables reading needs
+    # What replying and moderating need, as alternatives: any one set, fully set, will do.
+    write_credentials: ClassVar[tuple[tuple[str, ...], ...]] = ()
     options: ClassVar[tuple[str, ...]] = ()  # keys a source table may set besides the common ones
 
     def __init__(self, source: SourceConfig, env: Mapping[str, str]):
@@ -105,6 +107,16 @@ class Connector:
     def quota_day(cls, now: datetime) -> str:
         """The platform's quota day containing `now` (YYYY-MM-DD). UTC unless the platform says otherwise."""
         return now.astimezone(timezone.utc).date().isoformat()
+
+    @classmethod
+    def missing(cls, env: Mapping[str, str], *, write: bool = False) -> list[list[str]]:
+        """What is not set, as alternatives ([] when nothing is missing): for reading, the one list of
+        unset `credentials`; for writing, the unset names of each set of `write_credentials`."""
+        if not write:
+            unset = [name for name in cls.credentials if not env.get(name)]
+            return [unset] if unset else []
+        choices = [[name for name in names if not env.get(name)] for names in cls.write_credentials]
+        return [] if not choices or any(not unset for unset in choices) else choices
 
     @classmethod
     def accounts(cls, source: SourceConfig, env: Mapping[str, str]) -> list[str]:

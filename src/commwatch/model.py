@@ -127,10 +127,12 @@ class InboxFilter:
     assignee: str | None = None
     source: str | None = None
     since: str | None = None  # ISO timestamp, inclusive
+    until: str | None = None  # ISO timestamp, exclusive
     search: str | None = None
     needs_reply: bool = False
     overdue: bool = False  # past its [sla] response target, unanswered (most overdue first)
     ours: bool | None = False  # False: people's mentions only; True: only the brand's own posts; None: both
+    sort: str = "priority"  # priority | newest | oldest | due
     limit: int | None = 50
     offset: int = 0
 

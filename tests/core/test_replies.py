@@ -104,7 +104,10 @@ def test_a_permanent_refusal_fails_without_retrying(cli, workdir, inbox):
     assert r.returncode == ExitCode.ERROR and "deleted" in r.stderr
     assert outbox(workdir) == [("failed", 1)]
     assert cli("outbox", "retry").returncode == 0 and posted(inbox) == []
-    assert cli("outbox", "retry", "--failed").returncode == 0  # the cause was fixed
+    r = cli("outbox", "retry", "--failed")  # a failed reply is posted again only when the person says so
+    assert r.returncode == ExitCode.USAGE and "add --yes" in r.stderr and "reply to #1" in r.stdout
+    assert posted(inbox) == []
+    assert cli("outbox", "retry", "--failed", "--yes").returncode == 0  # the cause was fixed
     assert [p["text"] for p in posted(inbox)] == ["On it"]
 
 

@@ -5,7 +5,8 @@ import pytest
 from commwatch.model import Author, Kind, Level, Mention, Priority, Sentiment
 from commwatch.store import manage
 from commwatch.store.db import SCHEMA_VERSION, StoreError, open_store, transaction
-from commwatch.store.inbox import InboxFilter, count_mentions, fts_query, list_mentions
+from commwatch.store.inbox import InboxFilter, count_mentions, list_mentions
+from commwatch.store.search import parse
 from commwatch.store.mentions import get, load_cursors, resolve_id, save_page
 
 NOW = "2026-01-15T12:00:00Z"
@@ -142,8 +143,8 @@ def test_search_text_is_never_fts_syntax(db, hostile):
     list_mentions(db, InboxFilter(search=hostile))  # must not raise
 
 
-def test_fts_query_quotes_words_and_keeps_prefixes():
-    assert fts_query('refund "now" pric*') == '"refund" """now""" "pric"*'
+def test_search_terms_are_quoted_and_prefixes_kept():
+    assert parse('refund "right now" pric*').fts() == '("refund") AND ("right now") AND ("pric"*)'
 
 
 def test_default_view_and_filters_use_indexes(db):

@@ -74,10 +74,30 @@ class OutboxWorker:
         now = timeutil.now()
         return [self.process(outbox_id) for outbox_id in outbox.due(self.conn, iso(now), stale_before(now))]
 
-    def retry_failed(self) -> int:
-        """Failed rows back to pending, due now (after the cause was fixed)."""
+    def retry_failed(self, ids: list[int] | None = None) -> int:
+        """Failed rows (all, or these) back to pending, due now (after the cause was fixed)."""
         with transaction(self.conn):
-            return outbox.retry_failed(self.conn, timeutil.now_iso())
+            return outbox.retry_failed(self.conn, timeutil.now_iso(), ids)
+
+    def flush(self) -> list[Delivery]:
+        """Send every pending row now, whatever its backoff said: a person fixed the cause and asks."""
+        with transaction(self.conn):
+            outbox.due_now(self.conn, timeutil.now_iso())
+        return self.deliver_due()
+
+    def failed(self) -> list[sqlite3.Row]:
+        return outbox.failed(self.conn)
+
+    def cancel(self, outbox_id: int, actor: str) -> str | None:
+        """Cancel a row not sent yet; None when cancelled, else why it cannot be. Its mention's history says so."""
+        at = timeutil.now_iso()
+        with transaction(self.conn):
+            why_not = outbox.cancel(self.conn, outbox_id, at)
+            row = outbox.row(self.conn, outbox_id)
+            if why_not is None and row["mention_id"] is not None:
+                manage.record_event(self.conn, row["mention_id"], at, actor, f"{row['kind']}-cancelled",
+                                    {"outbox": outbox_id})  # fmt: skip
+        return why_not
 
     def process(self, outbox_id: int) -> Delivery:
         conn = self.conn

@@ -108,6 +108,7 @@ class Replier:
         if not text:
             raise ActionError("the reply is empty: give TEXT or --template NAME")
         source, cls = source_for(self.config, mention, REPLY)
+        _can_write(cls, source, self.env, "reply")
         if cls.reply_limit and len(text) > cls.reply_limit:
             raise ActionError(f"the reply is {len(text)} characters; {mention['platform']} allows {cls.reply_limit}")
         return Draft(mention=mention, text=text, source=source, connector=cls.name, limit=cls.reply_limit)
@@ -130,6 +131,7 @@ class Replier:
     def moderate(self, ref: str | int, action: str, ban: bool = False) -> dict:
         mention = self._mention(ref)
         source, cls = source_for(self.config, mention, MODERATE)
+        _can_write(cls, source, self.env, "moderate")
         if action not in cls.moderation_actions:
             raise ActionError(f"{mention['platform']} moderation actions are: {', '.join(cls.moderation_actions)}")
         try:
@@ -199,6 +201,14 @@ def source_for(config: Config, mention: dict, capability: str) -> tuple[str, typ
         f"no configured source can {verb} on {mention['platform']}: "
         f'add a [sources.NAME] table with connector = "{mention["platform"]}" and its credentials'
     )
+
+
+def _can_write(cls: type[Connector], source: str, env: Mapping[str, str], verb: str) -> None:
+    """Every variable a reply or moderation needs is set, or one sentence naming all that are missing."""
+    missing = cls.missing(env, write=True)
+    if missing:
+        ways = " or ".join(", ".join(names) for names in missing)
+        raise ActionError(f"to {verb} through source {source!r}, set {ways} (nothing was sent)")
 
 
 def _connector(config: Config, source_name: str, env: Mapping[str, str]) -> Connector:

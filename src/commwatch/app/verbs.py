@@ -58,10 +58,25 @@ class Verbs:
         tags = valid_tags(tags)
         return self._change(ref, lambda fx, mid: fx.untag(mid, tags))
 
+    def who(self, name: str | None) -> str | None:
+        """A person's name as stored: `me`/`@me` is whoever is acting; with [team] members, one of them
+        (matched without case), anyone else refused with the list."""
+        name = (name or "").strip()
+        if not name:
+            return None
+        if name.lower() in ("me", "@me"):
+            return self.actor
+        if not is_name(name):
+            raise ActionError(f"{name!r} is not a name (no control or invisible characters)")
+        if self.config.team:
+            for member in self.config.team:
+                if member.lower() == name.lower():
+                    return member
+            raise ActionError(f"{name!r} is not in the team ([team] members: {', '.join(self.config.team)})")
+        return name
+
     def assign(self, ref: str | int, assignee: str | None) -> dict[str, Any]:
-        assignee = (assignee or "").strip() or None
-        if assignee is not None and not is_name(assignee):
-            raise ActionError(f"{assignee!r} is not a name (no control or invisible characters)")
+        assignee = self.who(assignee)
         return self._change(ref, lambda fx, mid: fx.assign(mid, assignee))
 
     def snooze(self, ref: str | int, duration: str) -> dict[str, Any]:
@@ -106,6 +121,19 @@ class Verbs:
         if target is not None:
             self.on_queued()
         return mention
+
+    def undo_escalation(self, ref: str | int) -> tuple[dict[str, Any], str]:
+        """Reopen an escalated mention and cancel the delivery of its last escalation if it has not gone out
+        yet; returns the mention and one sentence saying what happened to the delivery."""
+        mention_id = self.resolve(ref)
+        outbox_id = manage.last_detail(self.conn, mention_id, "escalate").get("outbox")
+        said = "it had no target to deliver to"
+        if outbox_id is not None:
+            from commwatch.app.outbox import OutboxWorker
+
+            why_not = OutboxWorker(self.conn, {}).cancel(outbox_id, self.actor)
+            said = "its delivery was cancelled" if why_not is None else f"its delivery was not cancelled: {why_not}"
+        return self.reopen(mention_id), said
 
     def wake_snoozed(self) -> list[int]:
         """Reopen mentions whose snooze has run out; returns their ids."""

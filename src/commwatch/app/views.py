@@ -89,7 +89,7 @@ class Views:
                              outbox.replies_sent(self.conn, mention_id))  # fmt: skip
 
     def _cutoffs(self, f: InboxFilter, now) -> dict[str, str] | None:
-        if not f.overdue:
+        if not f.overdue and f.sort != "due":
             return None
         if self.config.sla is None:
             raise ActionError("nothing can be overdue without response-time targets: add an [sla] table")
@@ -105,6 +105,9 @@ class Views:
 
     def matching_ids(self, f: InboxFilter) -> list[int]:
         return inbox.matching_ids(self.conn, f, self._cutoffs(f, self._now()))
+
+    def has_source(self, name: str) -> bool:
+        return inbox.has_source(self.conn, name)
 
     def is_empty(self) -> bool:
         return inbox.is_empty(self.conn)

@@ -6,6 +6,9 @@ import typer
 
 STATUSES = ("open", "snoozed", "escalated", "closed", "all")
 SENTIMENTS = ("negative", "neutral", "positive")
+SORTS = ("priority", "newest", "oldest", "due")
+SEARCH_HELP = ('Words (all must match), OR, -word, "a phrase", word* and author: platform: tag: status: '
+               "assignee: sentiment: (e.g. 'refund OR chargeback -spam platform:x').")
 
 
 def choice(value: str | None, choices: tuple[str, ...], option: str) -> str | None:
@@ -13,6 +16,50 @@ def choice(value: str | None, choices: tuple[str, ...], option: str) -> str | No
     if value is not None and value not in choices:
         raise typer.BadParameter(f"choose one of {', '.join(choices)}", param_hint=option)
     return value
+
+
+def platform(value: str | None) -> str | None:
+    """--platform, one of the platforms installed connectors read; a usage error naming them otherwise."""
+    if value is None:
+        return None
+    from commwatch.cli.state import state
+
+    known = state.session.views.platforms()
+    return choice(value.lower(), tuple(known), "--platform")
+
+
+def source(value: str | None) -> str | None:
+    """--source, a configured source (or one the inbox holds mentions of); a usage error naming them otherwise."""
+    if value is None:
+        return None
+    from commwatch.cli.state import state
+
+    session = state.session
+    if value in session.config.sources or session.views.has_source(value):
+        return value
+    known = ", ".join([*session.config.sources, "import"])
+    raise typer.BadParameter(f"no source {value!r} (configured: {known})", param_hint="--source")
+
+
+def person(value: str | None, option: str) -> str | None:
+    """--assignee: `me` is whoever is acting; with [team] members, one of them."""
+    if value is None:
+        return None
+    from commwatch.app.errors import ActionError
+    from commwatch.cli.state import state
+
+    try:
+        return state.session.verbs.who(value)
+    except ActionError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
+def truncated(shown: int, limit: int | None, count) -> None:
+    """After a --json listing that stopped at --limit: one line on stderr with the total."""
+    if limit is not None and shown == limit:
+        total = count()
+        if total > shown:
+            typer.echo(f"commwatch: {shown} of {total} shown; --limit {total} for all", err=True)
 
 
 def status_filter(value: str) -> str | None:

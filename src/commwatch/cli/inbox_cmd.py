@@ -4,40 +4,45 @@ from __future__ import annotations
 
 import typer
 
-from commwatch.cli.filters import SENTIMENTS, choice, status_filter, when
+from commwatch.cli import filters
+from commwatch.cli.filters import SEARCH_HELP, SENTIMENTS, SORTS, choice, status_filter, when
 from commwatch.cli.state import state
 
 
 def inbox(
     status: str = typer.Option("open", "--status", help="open | snoozed | escalated | closed | all."),
-    platform: str = typer.Option(None, "--platform", help="x | reddit | youtube."),
+    platform: str = typer.Option(None, "--platform", help="x | reddit | youtube, or another installed platform."),
     sentiment: str = typer.Option(None, "--sentiment", help="negative | neutral | positive."),
     tag: str = typer.Option(None, "--tag"),
-    assignee: str = typer.Option(None, "--assignee"),
-    source: str = typer.Option(None, "--source", help="A [sources.NAME]."),
-    since: str = typer.Option(None, "--since", help="24h, 7d, or a date (2026-01-31)."),
-    search: str = typer.Option(None, "--search", help="Full-text search over text and author; word* for prefixes."),
-    needs_reply: bool = typer.Option(False, "--needs-reply", help="Open or escalated, not yet replied to."),
-    overdue: bool = typer.Option(False, "--overdue", help="Past the [sla] response target, unanswered; most overdue first."),
-    ours: bool = typer.Option(False, "--ours", help="The brand's own posts instead of people's mentions."),
+    assignee: str = typer.Option(None, "--assignee", help="A name, or me."),
+    source: str = typer.Option(None, "--source", help="A [sources.NAME], or import."),
+    since: str = typer.Option(None, "--since", help="Posted from: 24h, 7d, 2026-01-31, 2026-01-31T14:00."),
+    until: str = typer.Option(None, "--until", help="Posted before: the same forms."),
+    search: str = typer.Option(None, "--search", help=SEARCH_HELP),
+    needs_reply: bool = typer.Option(False, "--needs-reply", help="Open or escalated, not yet answered."),
+    overdue: bool = typer.Option(False, "--overdue", help="Past the [sla] response target, unanswered."),
+    ours: bool = typer.Option(False, "--ours", help="The brand's own posts instead of people's."),
+    sort: str = typer.Option("priority", "--sort", help="priority | newest | oldest | due."),
     limit: int = typer.Option(50, "--limit", min=1),
     as_json: bool = typer.Option(False, "--json", help="A JSON array on stdout."),
 ) -> None:
-    """List mentions, most urgent first, then newest."""
+    """List mentions, most urgent first, then newest (or --sort)."""
     from commwatch.model import InboxFilter
 
     f = InboxFilter(
         status=status_filter(status),
-        platform=platform.lower() if platform else None,
+        platform=filters.platform(platform),
         sentiment=choice(sentiment, SENTIMENTS, "--sentiment"),
         tag=tag,
-        assignee=assignee,
-        source=source,
+        assignee=filters.person(assignee, "--assignee"),
+        source=filters.source(source),
         since=when(since, "--since"),
+        until=when(until, "--until"),
         search=search,
         needs_reply=needs_reply,
         overdue=overdue,
         ours=ours,
+        sort=choice(sort, SORTS, "--sort"),
         limit=limit,
     )
     views = state.session.views
@@ -46,6 +51,7 @@ def inbox(
         from commwatch.cli.render import print_json
 
         print_json(mentions)
+        filters.truncated(len(mentions), limit, lambda: views.count(f))
         return
     if not mentions:
         hint = "the inbox is empty: run `commwatch sync`" if views.is_empty() else "nothing matches these filters"

@@ -15,20 +15,32 @@ from commwatch.cli import inbox_cmd, manage_cmd, misc_cmd, reply_cmd, report_cmd
 from commwatch.cli.state import state
 from commwatch.exitcodes import ExitCode
 
+HELP = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     name="commwatch",
     help="Hear what people say about your brand on X, Reddit and YouTube, and answer from the terminal.",
     rich_markup_mode=None,  # plain help: keeps `commwatch --help` fast (Rich is imported only to draw tables)
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=False,  # `commwatch completion SHELL` prints the script instead of installing it
     no_args_is_help=True,
+    context_settings=HELP,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from commwatch import __version__
+
+        typer.echo(f"commwatch {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def main(
     config: str = typer.Option(None, "--config", metavar="PATH", help="commwatch.toml to use (default: $COMMWATCH_CONFIG, ./commwatch.toml, ~/.config/commwatch/commwatch.toml)."),
     db: str = typer.Option(None, "--db", metavar="PATH", help="SQLite inbox to use (default: $COMMWATCH_DB, [store] path, ~/.local/share/commwatch/commwatch.db)."),
+    version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."),
 ) -> None:
     state.config_path = config
     state.db_option = db
@@ -60,6 +72,7 @@ app.command("export")(report_cmd.export)
 app.command("tui")(tui_cmd.tui)
 app.command("score")(misc_cmd.score)
 app.command("connectors")(misc_cmd.connectors)
+app.command("completion")(misc_cmd.completion)
 
 
 def fail(message: str, code: ExitCode) -> None:

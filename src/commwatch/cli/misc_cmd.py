@@ -23,6 +23,15 @@ def init(
     typer.echo(f"wrote {path}: edit the sources, set the credentials it names, then run `commwatch sync`")
 
 
+def completion(shell: str = typer.Argument(..., help="bash | zsh | fish.")) -> None:
+    """Print the shell completion script: eval "$(commwatch completion bash)" in ~/.bashrc."""
+    from typer._completion_shared import get_completion_script  # typer is pinned below 0.29
+
+    if shell not in ("bash", "zsh", "fish"):
+        raise typer.BadParameter("choose one of bash, zsh, fish", param_hint="SHELL")
+    typer.echo(get_completion_script(prog_name="commwatch", complete_var="_COMMWATCH_COMPLETE", shell=shell))
+
+
 def score() -> None:
     """The triage scorer alone: JSON Lines {"text": …} on stdin, {"label", "score"} on stdout."""
     import json

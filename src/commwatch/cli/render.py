@@ -39,44 +39,56 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
 
 
+# Inbox columns, most important first: at any width the id stays whole, the text keeps at least
+# MIN_TEXT cells, and the columns that do not fit after that are left out, last ones first.
+COLUMN_ORDER = ("ID", "PRI", "DUE", "AGE", "", "AUTHOR", "SENT", "STATUS", "TAGS")
+SHOWN_ORDER = ("ID", "PRI", "", "AUTHOR", "SENT", "STATUS", "TAGS", "AGE", "DUE")
+MIN_TEXT = 12
+GAP = 2  # cells between columns
+
+
 def inbox_table(mentions: list[dict[str, Any]], total: int | None = None, with_due: bool = False) -> None:
-    """One line per mention; the text gets whatever width the other columns leave."""
+    """One line per mention; the columns that fit, the id always whole, the text in what is left."""
     from rich.table import Table
     from rich.text import Text
 
     out = console()
-    wide = out.width >= 120
-    headers = ["ID", "PRI", "", "AUTHOR", "SENT"] + (["STATUS", "TAGS"] if wide else []) + ["AGE"] + (
-        ["DUE"] if with_due else [])
     rows = []
     for m in mentions:
         level, label = m["priority"]["level"] or "", m["sentiment"]["label"] or ""
-        cells = [
-            Text(str(m["id"])),
-            Text(level, style=LEVEL_STYLE.get(level, "")),
-            Text(platform_short(m["platform"])),
-            Text(excerpt("@" + (m["author"]["handle"] or ""), 16, is_field=True)),
-            Text(label[:3], style=SENTIMENT_STYLE.get(label, "")),
-        ]
-        if wide:
-            cells += [Text(m["status"]), Text(excerpt(" ".join(m["tags"]), 20, is_field=True))]
-        cells.append(Text(age(m["created_at"])))
-        if with_due:
-            late = bool(m.get("sla") and m["sla"]["breached"])
-            cells.append(Text(due(m.get("sla")), style="bold red" if late else ""))
+        late = bool(m.get("sla") and m["sla"]["breached"])
+        row = {
+            "ID": Text(str(m["id"])),
+            "PRI": Text(level, style=LEVEL_STYLE.get(level, "")),
+            "": Text(platform_short(m["platform"])),
+            "AUTHOR": Text(excerpt("@" + (m["author"]["handle"] or ""), 16, is_field=True)),
+            "SENT": Text(label[:3], style=SENTIMENT_STYLE.get(label, "")),
+            "STATUS": Text(m["status"]),
+            "TAGS": Text(excerpt(" ".join(m["tags"]), 20, is_field=True)),
+            "AGE": Text(age(m["created_at"])),
+            "DUE": Text(due(m.get("sla")), style="bold red" if late else ""),
+        }
         text = f"{m['title']} — {m['text']}" if m.get("title") else m["text"]
-        rows.append((cells, text))
-    widths = [max([len(h)] + [cells[i].cell_len for cells, _ in rows]) for i, h in enumerate(headers)]
-    text_width = max(10, out.width - sum(widths) - 2 * len(widths))
-    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
-    for header in headers:
-        table.add_column(header, no_wrap=True, justify="right" if header in ("ID", "AGE", "DUE") else "left")
-    table.add_column("TEXT", no_wrap=True)
-    for cells, text in rows:
-        table.add_row(*cells, Text(excerpt(text, text_width)))
+        rows.append((row, text))
+    wanted = [c for c in COLUMN_ORDER if c != "DUE" or with_due]
+    widths = {c: max([cells(c)] + [r[c].cell_len for r, _ in rows]) for c in wanted}
+    chosen, used = [], MIN_TEXT
+    for column in wanted:  # the id first, whatever the width
+        if column == "ID" or used + widths[column] + GAP <= out.width:
+            chosen.append(column)
+            used += widths[column] + GAP
+    chosen = [c for c in SHOWN_ORDER if c in chosen]
+    text_width = max(MIN_TEXT, out.width - used + MIN_TEXT)
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=False, collapse_padding=True)
+    for column in chosen:
+        table.add_column(column, no_wrap=True, min_width=widths[column], max_width=widths[column],
+                         justify="right" if column in ("ID", "AGE", "DUE") else "left")  # fmt: skip
+    table.add_column("TEXT", no_wrap=True, overflow="ellipsis")
+    for cells_of, text in rows:
+        table.add_row(*(cells_of[c] for c in chosen), Text(excerpt(text, text_width)))
     out.print(table)
     if total is not None and total > len(mentions):
-        out.print(Text(f"{len(mentions)} of {total} shown; --limit N for more", style="dim"))
+        console(stderr=True).print(Text(f"{len(mentions)} of {total} shown; --limit {total} for all", style="dim"))
 
 
 def mention_detail(detail, zone=None) -> None:

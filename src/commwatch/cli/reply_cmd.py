@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import typer
@@ -54,16 +55,17 @@ def moderate(
     typer.echo(f"#{m['id']} {action}{' and banned the author' if ban else ''} on {m['platform']}")
 
 
-outbox_app = typer.Typer(help="Pending and failed replies and escalation deliveries.", rich_markup_mode=None, invoke_without_command=True)
+outbox_app = typer.Typer(help="Pending and failed replies and escalation deliveries.", rich_markup_mode=None,
+                         invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 
 
 @outbox_app.callback()
 def outbox(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json"),
-    all_: bool = typer.Option(False, "--all", help="Include what was sent."),
+    all_: bool = typer.Option(False, "--all", help="Include what was sent or cancelled."),
 ) -> None:
-    """List pending and failed replies and deliveries (`outbox retry` sends what is due)."""
+    """List pending and failed replies and deliveries (`outbox retry` sends them now, `outbox cancel` drops one)."""
     if ctx.invoked_subcommand:
         return
     from commwatch.cli.render import print_json
@@ -86,16 +88,52 @@ def outbox(
 
 @outbox_app.command("retry")
 def outbox_retry(
-    failed: bool = typer.Option(False, "--failed", help="Also retry what failed for good (after fixing the cause)."),
+    failed: bool = typer.Option(False, "--failed", help="Also what failed for good (after fixing the cause)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Re-send failed replies without asking."),
 ) -> None:
-    """Send what is due now (and, with --failed, what failed)."""
-    from commwatch.text import inert
+    """Send everything pending now, whatever its backoff (and, with --failed, what failed)."""
+    from commwatch.text import excerpt, field, inert
 
     session = state.session
     if failed:
-        session.outbox.retry_failed()
-    results = session.deliver_due()
+        rows = session.outbox.failed()
+        replies = [r for r in rows if r["kind"] == "reply"]
+        chosen = [r["id"] for r in rows if r["kind"] != "reply"]
+        if replies:  # a reply is posted in public: never again without the person seeing it
+            for r in replies:
+                text = json.loads(r["payload"]).get("text", "")
+                typer.echo(f"{r['id']:>4} reply to #{r['mention_id']} via {field(r['source'])}: {excerpt(text, 60)}")
+            if yes:
+                chosen += [r["id"] for r in replies]
+            elif not sys.stdin.isatty():
+                raise typer.BadParameter(f"{len(replies)} failed replies would be posted: add --yes to post them",
+                                         param_hint="--yes")  # fmt: skip
+            elif typer.confirm(f"Post these {len(replies)} replies again?", default=False):
+                chosen += [r["id"] for r in replies]
+            else:
+                typer.echo("the failed replies stay failed (`commwatch outbox cancel ID` drops one)")
+        if chosen:
+            session.outbox.retry_failed(chosen)
+    results = session.outbox.flush()
     for d in results:
         typer.echo(f"{d.outbox_id}: {d.status}" + (f": {inert(d.message, single_line=True)}" if d.message else ""))
+    if not results:
+        typer.echo("nothing to send", err=True)
     if any(d.status != "sent" for d in results):
         raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+@outbox_app.command("cancel")
+def outbox_cancel(ids: list[int] = typer.Argument(..., metavar="ID...", help="Outbox row ids (`commwatch outbox`).")) -> None:
+    """Cancel replies or deliveries not sent yet (pending or failed); they are never sent."""
+    session = state.session
+    failed = 0
+    for outbox_id in ids:
+        why_not = session.outbox.cancel(outbox_id, session.actor)
+        if why_not is None:
+            typer.echo(f"{outbox_id}: cancelled")
+        else:
+            typer.echo(f"commwatch: {outbox_id}: not cancelled: {why_not}", err=True)
+            failed += 1
+    if failed:
+        raise typer.Exit(int(ExitCode.ERROR))

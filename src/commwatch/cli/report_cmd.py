@@ -16,8 +16,13 @@ def _scope(since, until, **filters):
     since_iso, until_iso = when(since, "--since"), when(until, "--until")
     if since_iso and until_iso and since_iso >= until_iso:
         raise typer.BadParameter(f"--since ({since_iso}) must be before --until ({until_iso})", param_hint="--until")
-    platform = filters.pop("platform", None)
-    return InboxFilter(since=since_iso, platform=platform.lower() if platform else None, limit=None, **filters), until_iso
+    from commwatch.cli import filters as check
+
+    filters["platform"] = check.platform(filters.get("platform"))
+    filters["source"] = check.source(filters.get("source"))
+    if "assignee" in filters:
+        filters["assignee"] = check.person(filters["assignee"], "--assignee")
+    return InboxFilter(since=since_iso, limit=None, **filters), until_iso
 
 
 def report(

@@ -6,7 +6,8 @@ import typer
 
 from commwatch.cli.state import state
 
-rules_app = typer.Typer(help="Check and re-run triage rules.", rich_markup_mode=None, no_args_is_help=True)
+rules_app = typer.Typer(help="Check and re-run triage rules.", rich_markup_mode=None, no_args_is_help=True,
+                        context_settings={"help_option_names": ["-h", "--help"]})
 
 OUTCOME = {"apply": "would do", "already": "already so", "held": "held"}
 
@@ -45,7 +46,9 @@ def rules_apply(
     from commwatch.cli.filters import status_filter, when
     from commwatch.model import InboxFilter
 
-    f = InboxFilter(status=status_filter(status), platform=platform.lower() if platform else None, source=source,
+    from commwatch.cli import filters
+
+    f = InboxFilter(status=status_filter(status), platform=filters.platform(platform), source=filters.source(source),
                     tag=tag, since=when(since, "--since"), limit=None)  # fmt: skip
     checked, outcome = state.session.apply_rules(f)
     typer.echo(f"{checked} mentions checked, {outcome.matched} rule matches, {len(outcome.changes)} changes, "

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from commwatch.model import InboxFilter
+from commwatch.store import search
 from commwatch.store.mentions import rows_to_dicts
 
 
@@ -14,22 +15,6 @@ ORDER = "ORDER BY m.priority_score DESC, m.created_at DESC, m.id DESC"
 # A search matching fewer rows than this is answered from its matches (sorted);
 # a broader one by walking the priority index and keeping the matches.
 FEW_MATCHES = 2000
-
-
-def fts_query(text: str) -> str:
-    """User words → an FTS5 query that matches all of them, with no FTS syntax the user didn't mean.
-
-    Each word is quoted (so AND, NEAR, quotes and colons are literal); a trailing * keeps prefix search.
-    """
-    terms = []
-    for word in re.findall(r"[^\s]+", text):
-        prefix = word.endswith("*")
-        word = word.rstrip("*")
-        if not word:
-            continue
-        quoted = '"' + word.replace('"', '""') + '"'
-        terms.append(quoted + ("*" if prefix else ""))
-    return " ".join(terms)
 
 
 # Waiting for a first response: what --needs-reply and --overdue look at.
@@ -67,14 +52,16 @@ def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | Non
         late = [f"(m.priority_level = '{level}' AND m.created_at < ?)" for level in (cutoffs or {})]
         where.append(f"{UNANSWERED} AND ({' OR '.join(late) or '0'})")
         params.extend((cutoffs or {}).values())
+    if f.until:
+        where.append("m.created_at < ?")
+        params.append(f.until)
     if match_ids is not None:
         where.append(f"m.id IN ({', '.join('?' * len(match_ids))})" if match_ids else "0")
         params.extend(match_ids)
-    elif f.search:
-        query = fts_query(f.search)
-        if query:
-            where.append(f"m.id IN ({MATCHES})")
-            params += [query, query]
+    if f.search:
+        more, values = search.conditions(search.parse(f.search), with_fts=match_ids is None)
+        where += more
+        params += values
     # With the few matching ids in hand, read those rows by id and sort them, rather than
     # let the planner walk a whole filter index looking for them.
     sql = f"SELECT {columns} FROM mentions m" + (" NOT INDEXED" if match_ids is not None else "")
@@ -83,32 +70,36 @@ def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | Non
     return sql, params
 
 
-# Mentions whose text, title or author matches, or one of whose notes does.
-MATCHES = ("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ? UNION "
-           "SELECT n.mention_id FROM notes n JOIN notes_fts ON notes_fts.rowid = n.id WHERE notes_fts MATCH ?")  # fmt: skip
-
-
 def _few_matches(conn: sqlite3.Connection, f: InboxFilter) -> list[int] | None:
     """The ids matching the search when there are few of them; None when there are many (or no search)."""
-    query = fts_query(f.search or "")
+    query = search.parse(f.search or "").fts()
     if not query:
         return None
-    rows = conn.execute(f"{MATCHES} LIMIT ?", (query, query, FEW_MATCHES + 1)).fetchall()
+    rows = conn.execute(f"{search.MATCHES} LIMIT ?", (query, query, FEW_MATCHES + 1)).fetchall()
     return [r[0] for r in rows] if len(rows) <= FEW_MATCHES else None
 
 
-def _order(cutoffs: dict[str, str] | None) -> str:
-    """Overdue: most overdue first, measured from each level's cutoff; otherwise the inbox order."""
-    if not cutoffs:
-        return ORDER
+ORDERS = {
+    "priority": ORDER,
+    "newest": "ORDER BY m.created_at DESC, m.id DESC",
+    "oldest": "ORDER BY m.created_at ASC, m.id ASC",
+}
+
+
+def _order(f: InboxFilter, cutoffs: dict[str, str] | None) -> str:
+    """The listing's order: --sort, or for `due` (and --overdue) the soonest due first, measured from each
+    level's cutoff; mentions without a response target come last."""
+    sort = "due" if f.overdue and f.sort == "priority" else f.sort
+    if sort != "due":
+        return ORDERS[sort]
     late = " ".join(f"WHEN '{level}' THEN julianday('{cutoff}') - julianday(m.created_at)"
-                    for level, cutoff in cutoffs.items())  # fmt: skip
-    return f"ORDER BY CASE m.priority_level {late} ELSE 0 END DESC, m.id DESC"
+                    for level, cutoff in (cutoffs or {}).items())  # fmt: skip
+    return f"ORDER BY CASE m.priority_level {late} ELSE NULL END DESC NULLS LAST, m.id DESC"
 
 
 def list_mentions(conn: sqlite3.Connection, f: InboxFilter, cutoffs: dict[str, str] | None = None) -> list[dict[str, Any]]:
     sql, params = build_query(f, match_ids=_few_matches(conn, f), cutoffs=cutoffs)
-    sql += f" {_order(cutoffs if f.overdue else None)}"
+    sql += f" {_order(f, cutoffs)}"
     if f.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [f.limit, f.offset]
@@ -123,7 +114,11 @@ def count_mentions(conn: sqlite3.Connection, f: InboxFilter, cutoffs: dict[str, 
 def matching_ids(conn: sqlite3.Connection, f: InboxFilter, cutoffs: dict[str, str] | None = None) -> list[int]:
     """Every id the filter matches, in inbox order (limit and offset ignored)."""
     sql, params = build_query(f, columns="m.id", match_ids=_few_matches(conn, f), cutoffs=cutoffs)
-    return [r[0] for r in conn.execute(f"{sql} {ORDER}", params).fetchall()]
+    return [r[0] for r in conn.execute(f"{sql} {_order(f, cutoffs)}", params).fetchall()]
+
+
+def has_source(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM mentions WHERE source = ? LIMIT 1", (name,)).fetchone() is not None
 
 
 def is_empty(conn: sqlite3.Connection) -> bool:

@@ -154,6 +154,13 @@ def decisions(conn: sqlite3.Connection, mention_id: int) -> dict[str, Any]:
             "priority": "priority" in decided, "snoozed_by": snoozed_by}  # fmt: skip
 
 
+def last_detail(conn: sqlite3.Connection, mention_id: int, action: str) -> dict[str, Any]:
+    """The detail of the mention's latest event of this action ({} when there is none)."""
+    row = conn.execute("SELECT detail FROM events WHERE mention_id = ? AND action = ? ORDER BY id DESC LIMIT 1",
+                       (mention_id, action)).fetchone()  # fmt: skip
+    return json.loads(row["detail"] or "{}") if row else {}
+
+
 def author_of(conn: sqlite3.Connection, platform: str, remote_id: str) -> str | None:
     row = conn.execute(
         "SELECT author_handle FROM mentions WHERE platform = ? AND remote_id = ?", (platform, remote_id)

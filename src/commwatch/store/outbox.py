@@ -82,7 +82,8 @@ def due(conn: sqlite3.Connection, now: str, stale_before: str) -> list[int]:
 
 
 def listing(conn: sqlite3.Connection, include_sent: bool = False) -> list[dict[str, Any]]:
-    where = "" if include_sent else "WHERE o.status != 'sent'"
+    """The rows still to do (pending, sending, failed); with include_sent, sent and cancelled ones too."""
+    where = "" if include_sent else "WHERE o.status NOT IN ('sent', 'cancelled')"
     rows = conn.execute(
         "SELECT o.*, m.platform, m.remote_id FROM outbox o LEFT JOIN mentions m ON m.id = o.mention_id "
         f"{where} ORDER BY o.id"
@@ -98,11 +99,35 @@ def listing(conn: sqlite3.Connection, include_sent: bool = False) -> list[dict[s
     ]  # fmt: skip
 
 
-def retry_failed(conn: sqlite3.Connection, now: str) -> int:
-    """Failed rows back to pending (after the cause was fixed), due now."""
+def retry_failed(conn: sqlite3.Connection, now: str, ids: list[int] | None = None) -> int:
+    """Failed rows (all, or these) back to pending (after the cause was fixed), due now."""
+    chosen = "" if ids is None else f" AND id IN ({', '.join('?' * len(ids))})"
     return conn.execute(
-        "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE status = 'failed'", (now,)
+        f"UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE status = 'failed'{chosen}", [now, *(ids or [])]
     ).rowcount
+
+
+def due_now(conn: sqlite3.Connection, now: str) -> int:
+    """Every pending row due now, whatever its backoff said (a person asked: the cause is fixed)."""
+    return conn.execute("UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?",
+                        (now, now)).rowcount  # fmt: skip
+
+
+def failed(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM outbox WHERE status = 'failed' ORDER BY id").fetchall()
+
+
+def cancel(conn: sqlite3.Connection, outbox_id: int, now: str) -> str | None:
+    """Cancel a pending or failed row; None when done, else why not ("sent", "being sent", "missing")."""
+    row = conn.execute("SELECT status FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
+    if row is None:
+        return "no such row"
+    if row["status"] not in ("pending", "failed"):
+        return {"sent": "it was sent already", "sending": "it is being sent right now",
+                "cancelled": "it was cancelled already"}.get(row["status"], row["status"])  # fmt: skip
+    conn.execute("UPDATE outbox SET status = 'cancelled', next_attempt_at = NULL, sent_at = NULL, last_error = ? "
+                 "WHERE id = ?", (f"cancelled {now}", outbox_id))  # fmt: skip
+    return None
 
 
 def replies_sent(conn: sqlite3.Connection, mention_id: int) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """Undo: the inverse of each change, applied through the session's verbs like any other change.
 
 tag → untag the tags it added; untag → tag them back; assign/unassign → assign
-the previous assignee; close, snooze, escalate → reopen; reopen from closed →
+the previous assignee; close, snooze → reopen; escalate → reopen and cancel its
+delivery if it has not gone out yet (and say whether it had); reopen from closed →
 close; priority → the priority set before (or `auto`). A reply has reached the platform: it cannot be undone, and undo says so.
 The inverse is itself recorded in the mention's history (as untag, reopen, …),
 so the events table tells the whole story.
@@ -15,7 +16,7 @@ from typing import Any
 
 from commwatch.app.verbs import Verbs
 
-Inverse = Callable[[Verbs], dict[str, Any]]
+Inverse = Callable[[Verbs], Any]  # the mention, or (the mention, a sentence to add)
 
 
 @dataclass
@@ -56,9 +57,10 @@ def inverse_of(action: str, before: dict[str, Any], after: dict[str, Any]) -> Ch
             return None
         previous = before["assignee"]
         return Change(mid, f"assigned #{mid} to {after['assignee'] or 'nobody'}", lambda a: a.assign(mid, previous))
-    if action in ("close", "snooze", "escalate"):
-        unchanged = (before["status"], before["snoozed_until"]) == (after["status"], after["snoozed_until"])
-        if action != "escalate" and unchanged:  # every escalation is recorded, even a repeated one
+    if action == "escalate":  # reopen it, and cancel its delivery if it has not gone out yet
+        return Change(mid, f"escalated #{mid}", lambda a: a.undo_escalation(mid))  # (mention, what became of its delivery)
+    if action in ("close", "snooze"):
+        if (before["status"], before["snoozed_until"]) == (after["status"], after["snoozed_until"]):
             return None
         return Change(mid, f"{_PAST[action]} #{mid}", lambda a: a.reopen(mid))
     if action == "reopen":

@@ -197,11 +197,12 @@ class Verbs:
             self.notify(f"{change.done}: {change.why_not}", severity="warning", markup=False)
             return
         try:
-            change.inverse(self.verbs)
+            result = change.inverse(self.verbs)
         except (ActionError, sqlite3.Error) as exc:
             self.notify(f"could not undo ({change.done}): {exc}", severity="error", markup=False)
             return
-        self.notify(f"undone: {change.done}", markup=False)
+        said = f"; {result[1]}" if isinstance(result, tuple) else ""
+        self.notify(f"undone: {change.done}{said}", markup=False)
         self.reload(keep=change.mention_id, near=self.mentions.cursor, moved=1)
 
 
