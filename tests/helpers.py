@@ -48,8 +48,8 @@ class CLI:
             text=True,
         )
 
-    def json(self, *args: str):
-        result = self(*args, "--json")
+    def json(self, *args: str, env: dict | None = None):
+        result = self(*args, "--json", env=env)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 

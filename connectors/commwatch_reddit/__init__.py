@@ -206,6 +206,17 @@ class RedditConnector(Connector):
         self._need_user("moderating")
         writes.moderate(self.client(), target, action, self.max_wait)
 
+    def probe(self, *, write: bool = False) -> str:
+        """The token request proves the app's credentials (and a script login's password); replying
+        also needs to know the account, which a refresh token learns from GET /api/v1/me."""
+        if write:
+            self._need_user("replying")
+        client = self.client()
+        client.login()
+        if not write:
+            return "logged in " + (f"as u/{self.auth.username}" if self.auth.username else f"({self.auth.mode})")
+        return f"logged in as u/{client.me()}"
+
     def _need_user(self, purpose: str) -> None:
         if not self.auth.has_user:
             raise NeedsUser(self.env, purpose)

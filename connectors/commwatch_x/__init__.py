@@ -28,6 +28,7 @@ request a timeout: 5 s to connect, 20 s to read):
     GET  /2/users/:id/mentions            mentions stream (pagination_token paging)
     POST /2/tweets                        reply (user context)
     GET  /2/users/me, /2/users/:id/tweets find_reply: our own posts since the mention
+                                          (/2/users/me alone: doctor --live, replying)
     PUT  /2/tweets/:id/hidden             hide / unhide (user context)
 
 Requests per sync: one per page of up to 100 posts and stream. A sync with
@@ -182,6 +183,16 @@ class XConnector(Connector):
             raise PermanentError("X cannot ban an account while hiding a reply: hide it, then block the account on X")
         self.require_env(*USER_CONTEXT)
         set_hidden(self.api, target, action)
+
+    def probe(self, *, write: bool = False) -> str:
+        if write:
+            self.require_env(*USER_CONTEXT)
+            return f"signed in as @{self._who_am_i()['username']}"
+        from commwatch_x.fetch import user_id
+
+        name = self.username or "X"  # any public account proves the bearer token; ours when we have it
+        user_id(self.api, name)
+        return f"the bearer token was accepted (looked up @{name})"
 
     def _who_am_i(self) -> dict[str, str]:
         from commwatch_x.write import who_am_i

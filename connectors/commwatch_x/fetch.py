@@ -70,7 +70,7 @@ def fetch_stream(api: Api, stream: str, raw_cursor: Any, *, query: str | None, u
     key = query if stream == "search" else username.lower()
     cursor = Cursor.load(raw_cursor, key)
     if stream == "mentions" and cursor.user_id is None:
-        cursor.user_id = _user_id(api, username)
+        cursor.user_id = user_id(api, username)
     what = "recent search" if stream == "search" else f"mentions of @{username}"
     fetched, recoveries = 0, set()
     while True:
@@ -140,7 +140,8 @@ def _recovery(exc: Refused, cursor: Cursor) -> str | None:
     return None
 
 
-def _user_id(api: Api, username: str) -> str:
+def user_id(api: Api, username: str) -> str:
+    """The account's id (GET /2/users/by/username/:username)."""
     what = f"the lookup of @{username}"
     body = api.call(what, api.client.get_user, username=username)
     data = body.get("data") if isinstance(body, dict) else None

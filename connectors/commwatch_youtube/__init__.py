@@ -15,7 +15,8 @@ GET commentThreads?part=snippet,replies&order=time&maxResults=100     key       
     &textFormat=plainText& allThreadsRelatedToChannelId= | videoId=
 GET comments?parentId=…&part=snippet&textFormat=plainText             key        1 unit
 GET search?part=snippet&q=…&type=video&order=date&publishedAfter=…    key        search bucket
-GET channels?part=id&mine=true (once, for find_reply)                 OAuth      1 unit
+GET channels?part=id&mine=true (once, for find_reply; doctor --live)  OAuth      1 unit
+GET videos?chart=mostPopular&maxResults=1 (doctor --live, search only) key        1 unit
 GET comments?parentId=… (find_reply: our own replies)                 OAuth      1 unit
 POST comments?part=snippet (reply)                                    OAuth      50 units
 POST comments/setModerationStatus?id=…&moderationStatus=…[&banAuthor] OAuth      50 units
@@ -189,6 +190,23 @@ class YouTubeConnector(Connector):
         from commwatch_youtube import writes
 
         self._write(lambda api: writes.moderate(api, target, action, ban))
+
+    def probe(self, *, write: bool = False) -> str:
+        """Reading: one list call with the key, on what the source watches (1 unit). Replying: the
+        token refresh and channels.list?mine=true (1 unit), which also names the channel we reply as."""
+        from commwatch_youtube import writes
+
+        if write:
+            self.require_env(*self.write_credentials[0])
+            return f"authorised as channel {self._write(writes.my_channel)} (1 quota unit)"
+        if self.channel_id or self.video_ids:
+            where = {"allThreadsRelatedToChannelId": self.channel_id} if self.channel_id else {"videoId": self.video_ids[0]}
+            path, params = "commentThreads", {"part": "id", "maxResults": 1, **where}
+        else:  # a search-only source: search.list would spend its own, scarcer quota
+            path, params = "videos", {"part": "id", "chart": "mostPopular", "maxResults": 1}
+        self._connect().read(f"{path}.list", path, params, budgeted=False)
+        self.last_units = self._meter.take()[1]
+        return f"the API key was accepted ({self.last_units} quota unit{'s' if self.last_units != 1 else ''})"
 
     def _write(self, call):
         """Run one outbox call; its units end up in `last_units` (and on an error's `.units`)."""

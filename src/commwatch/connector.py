@@ -130,6 +130,12 @@ class Connector:
         """Raise SourceOptionError for a bad option value. Called when the configuration is read,
         before any credential is needed, so a typo is a config error (exit 3), not a failed sync."""
 
+    def probe(self, *, write: bool = False) -> str:
+        """One cheap authenticated request (`commwatch doctor --live`): whether reading works, or with
+        `write` whether replying would. Returns what it found out, as words to show ("signed in as
+        @acme"); raises ConnectorError (or MissingCredentials) saying why it does not work."""
+        raise NotImplementedError(f"the {self.name} connector cannot check its credentials")
+
     def close(self) -> None:
         """Release network clients; the engine calls it when the source is done."""
 

@@ -90,6 +90,9 @@ def test_import_applies_the_rules_as_sync_does_and_rules_test_agrees(cli, workdi
     billing = next(r for r in report if r["rule"] == "billing")
     assert billing["matches"] and {s["outcome"] for s in billing["steps"]} == {"already"}
     assert not next(r for r in report if r["rule"] == "security")["matches"]
+    said = cli("rules", "test", "x:101").stdout
+    assert "MATCH  billing  → tag billing, assign to billing-team, priority urgent\n" in said
+    assert "→ escalate to oncall\n" in said and "→ close, priority low\n" in said
 
 
 def test_a_rule_priority_survives_every_re_import(cli, workdir, setup):

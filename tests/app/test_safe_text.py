@@ -70,7 +70,7 @@ def hostile(cli, workdir):
     evil_source = "src\u202eevil"
     (workdir / "commwatch.toml").write_text(
         '[store]\npath = "inbox.db"\n'
-        f'[targets."pager\\u001b]0;T\\u0007"]\ntype = "command"\ncommand = ["false"]\n'
+        '[targets."pager\\u001b]0;T\\u0007"]\ntype = "command"\ncommand = ["false"]\n'
         '[alerts."spike\\u009b2J"]\nmetric = "all"\nwindow = "1h"\nbaseline = "1d"\n'
     )
     (workdir / "t.json").write_text(json.dumps(youtube_thread("Ugx" + OSC52, "hello " + OSC52 + " \u202eevil")))

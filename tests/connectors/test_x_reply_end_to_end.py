@@ -9,7 +9,6 @@ import pytest
 
 from commwatch import config as config_module
 from commwatch.app.session import Session
-from commwatch.store.db import open_store
 from commwatch_x import XConnector
 from fakes.x_server import running
 

@@ -144,7 +144,11 @@ def test_manager_actions_and_history(cli, workdir):
     assert [m["remote_id"] for m in cli.json("inbox", "--tag", "bug", "--status", "all")] == ["1"]
     assert cli("close", "1").returncode == 0 and cli("reopen", "1").returncode == 0
     text = cli("show", "1").stdout
-    assert "History" in text and "escalate" in text and "note=VIP" in text
+    history = text[text.index("History"):]
+    for said in ("tagged bug, billing", "assigned to maria", "escalated: VIP", "untagged billing",
+                 "closed (was escalated)", "reopened (was closed)"):  # fmt: skip
+        assert said in history, history
+    assert "{" not in history and "=" not in history  # sentences, not Python dicts or key=value pairs
 
 
 def test_hostile_text_is_inert_in_table_and_show(cli, workdir):
@@ -165,9 +169,18 @@ def test_inbox_on_an_empty_store_says_what_to_do(cli, workdir):
     assert cli("inbox", "--json").stdout.strip() == "[]"
 
 
-def test_init_writes_a_config_that_syncs_the_demo_and_contacts_nothing(cli, workdir):
+def test_init_leaves_the_demo_out_of_a_real_inbox(cli, workdir):
     assert cli("init").returncode == 0
     assert cli("init").returncode == ExitCode.USAGE  # never overwrites silently
+    assert "# [sources.demo]\n" in (workdir / "commwatch.toml").read_text()
+    summary = json.loads(cli("sync", "--json").stdout)
+    assert {s["name"]: s["status"] for s in summary["sources"]} == {
+        "brand-x": "skipped", "brand-reddit": "skipped", "brand-youtube": "skipped"}
+    assert cli.json("inbox") == []
+
+
+def test_init_demo_writes_a_config_that_syncs_the_demo_and_contacts_nothing(cli, workdir):
+    assert cli("init", "--demo").returncode == 0
     r = cli("sync", "--json")
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)

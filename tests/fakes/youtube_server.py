@@ -14,6 +14,7 @@ Endpoints (paths under /youtube/v3/ unless noted), shaped like the real API:
   GET  comments        parentId, maxResults, pageToken; replies lack videoId; pageInfo has no totalResults
   GET  search          q, type=video, order=date, publishedAfter, maxResults, pageToken
   GET  channels        mine=true (OAuth)
+  GET  videos          chart=mostPopular, part=id, maxResults (the newest videos stand in for popular)
   POST comments        part=snippet, {"snippet": {"parentId", "textOriginal"}} (OAuth)
   POST comments/setModerationStatus   id, moderationStatus[, banAuthor] → 204 (OAuth)
   POST /token          grant_type=refresh_token → access token
@@ -62,7 +63,7 @@ ENV = {
     "YOUTUBE_REFRESH_TOKEN": REFRESH_TOKEN,
 }
 
-UNITS = {"commentThreads": 1, "comments": 1, "channels": 1, "search": 0, "comments.insert": 50,
+UNITS = {"commentThreads": 1, "comments": 1, "channels": 1, "videos": 1, "search": 0, "comments.insert": 50,
          "comments/setModerationStatus": 50}  # fmt: skip
 INLINE_REPLIES = 5
 
@@ -389,6 +390,15 @@ class YouTubeFake:
             return 400, _error(400, "missingRequiredParameter", "No filter selected.")
         return 200, {"kind": "youtube#channelListResponse", "pageInfo": {"totalResults": 1, "resultsPerPage": 5},
                      "items": [{"kind": "youtube#channel", "etag": "fake", "id": ACME_CHANNEL}]}  # fmt: skip
+
+    def _videos(self, method, params, body):
+        if params.get("chart") != "mostPopular" and "id" not in params:
+            return 400, _error(400, "missingRequiredParameter", "No filter selected. Expected one of: myRating, chart, id")
+        with self.lock:
+            ids = [v for v in params["id"].split(",") if v in self.videos] if "id" in params else list(self.videos)[::-1]
+        ids = ids[: int(params.get("maxResults", 5))]
+        return 200, {"kind": "youtube#videoListResponse", "etag": "fake", "pageInfo": {"totalResults": len(ids), "resultsPerPage": len(ids)},
+                     "items": [{"kind": "youtube#video", "etag": "fake", "id": v} for v in ids]}  # fmt: skip
 
     def _insert(self, params, body):
         try:

@@ -405,6 +405,24 @@ async def test_a_failed_reply_is_a_notification(mixed_db, tmp_path, monkeypatch,
     assert conn.execute("SELECT status FROM outbox").fetchone()[0] == status
 
 
+async def test_u_cancels_a_reply_still_waiting_in_the_outbox(mixed_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCRIPTED_REPLY_FAULT", "transient")
+    app = scripted_app(mixed_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        mid = selected(app)["id"]
+        await pilot.press("r", *"On it", "ctrl+s", "y")
+        await settle(pilot)
+        assert any("not sent yet" in n and "u cancels it" in n for n in notes(app))
+        await pilot.press("u")
+        await settle(pilot)
+        assert f"undone: queued a reply to #{mid}; the reply was cancelled" in notes(app)
+    conn = open_store(mixed_db)
+    assert conn.execute("SELECT status FROM outbox").fetchone()[0] == "cancelled"
+    assert [a for a, _ in events(mixed_db, mid)] == ["reply-queued", "reply-cancelled"]
+    assert mention(mixed_db, mid)["replied"] is False
+
+
 async def test_a_crashing_connector_is_a_notification_not_a_traceback(mixed_db, tmp_path, monkeypatch):
     monkeypatch.setenv("SCRIPTED_REPLY_FAULT", "bug")
     app = scripted_app(mixed_db, tmp_path)

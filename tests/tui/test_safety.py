@@ -54,7 +54,7 @@ async def test_every_field_of_the_detail_is_inert(hostile_db, tmp_path):
                    ("1\x1b]52;c;eA==\x07", "s\u202eevil", "bob\x1b]0;T\x07"))  # fmt: skip
         db.execute("INSERT INTO mention_tags (mention_id, tag) VALUES (1, 'vip\x9b31m')")
         db.execute("INSERT INTO events (mention_id, at, actor, action, detail) VALUES "
-                   "(1, '2026-01-15T10:00:00Z', 'eve\u2066x\u2069', 'note', '{\"note\": \"hi \\u001b[2J\"}')")  # fmt: skip
+                   "(1, '2026-01-15T10:00:00Z', 'eve\u2066x\u2069', 'note', '{\"note\": 1, \"text\": \"hi \\u001b[2J\"}')")  # fmt: skip
     app = make_app(hostile_db, config_for(tmp_path), filter=InboxFilter(platform="scripted"))
     async with app.run_test(size=(160, 35)) as pilot:
         await settle(pilot)

@@ -64,15 +64,17 @@ class Verbs:
         name = (name or "").strip()
         if not name:
             return None
-        if name.lower() in ("me", "@me"):
-            return self.actor
+        me = name.lower() in ("me", "@me")
+        if me:
+            name = self.actor
         if not is_name(name):
             raise ActionError(f"{name!r} is not a name (no control or invisible characters)")
         if self.config.team:
             for member in self.config.team:
                 if member.lower() == name.lower():
                     return member
-            raise ActionError(f"{name!r} is not in the team ([team] members: {', '.join(self.config.team)})")
+            hint = " (me is $COMMWATCH_USER, else your login name)" if me else ""
+            raise ActionError(f"{name!r} is not in the team{hint}; [team] members: {', '.join(self.config.team)}")
         return name
 
     def assign(self, ref: str | int, assignee: str | None) -> dict[str, Any]:
@@ -127,13 +129,20 @@ class Verbs:
         yet; returns the mention and one sentence saying what happened to the delivery."""
         mention_id = self.resolve(ref)
         outbox_id = manage.last_detail(self.conn, mention_id, "escalate").get("outbox")
-        said = "it had no target to deliver to"
-        if outbox_id is not None:
-            from commwatch.app.outbox import OutboxWorker
-
-            why_not = OutboxWorker(self.conn, {}).cancel(outbox_id, self.actor)
-            said = "its delivery was cancelled" if why_not is None else f"its delivery was not cancelled: {why_not}"
+        said = "it had no target to deliver to" if outbox_id is None else self.cancel_delivery(outbox_id)
         return self.reopen(mention_id), said
+
+    def cancel_queued_reply(self, ref: str | int, outbox_id: int) -> tuple[dict[str, Any], str]:
+        """Cancel a reply still waiting in the outbox; returns the mention and what happened to the reply."""
+        mention_id = self.resolve(ref)
+        said = self.cancel_delivery(outbox_id).replace("its delivery", "the reply")
+        return get(self.conn, mention_id), said
+
+    def cancel_delivery(self, outbox_id: int) -> str:
+        from commwatch.app.outbox import OutboxWorker
+
+        why_not = OutboxWorker(self.conn, {}).cancel(outbox_id, self.actor)
+        return "its delivery was cancelled" if why_not is None else f"its delivery was not cancelled: {why_not}"
 
     def wake_snoozed(self) -> list[int]:
         """Reopen mentions whose snooze has run out; returns their ids."""

@@ -59,7 +59,7 @@ def truncated(shown: int, limit: int | None, count) -> None:
     if limit is not None and shown == limit:
         total = count()
         if total > shown:
-            typer.echo(f"commwatch: {shown} of {total} shown; --limit {total} for all", err=True)
+            typer.echo(f"commwatch: {shown} of {total} shown; --limit 0 for all", err=True)
 
 
 def status_filter(value: str) -> str | None:
@@ -80,3 +80,14 @@ def when(value: str | None, option: str) -> str | None:
         return parse_since(value, zone=state.session.zone)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
+def team_names(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion for a name: the [team] members that start with what was typed, and me."""
+    from commwatch import config
+
+    try:
+        team = config.load(ctx.find_root().params.get("config")).team
+    except Exception:  # completion never fails loudly: no config, no names
+        return []
+    return [name for name in [*team, "me"] if name.lower().startswith(incomplete.lower())]

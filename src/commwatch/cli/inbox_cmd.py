@@ -14,7 +14,7 @@ def inbox(
     platform: str = typer.Option(None, "--platform", help="x | reddit | youtube, or another installed platform."),
     sentiment: str = typer.Option(None, "--sentiment", help="negative | neutral | positive."),
     tag: str = typer.Option(None, "--tag"),
-    assignee: str = typer.Option(None, "--assignee", help="A name, or me."),
+    assignee: str = typer.Option(None, "--assignee", help="A name, or me.", autocompletion=filters.team_names),
     source: str = typer.Option(None, "--source", help="A [sources.NAME], or import."),
     since: str = typer.Option(None, "--since", help="Posted from: 24h, 7d, 2026-01-31, 2026-01-31T14:00."),
     until: str = typer.Option(None, "--until", help="Posted before: the same forms."),
@@ -23,7 +23,7 @@ def inbox(
     overdue: bool = typer.Option(False, "--overdue", help="Past the [sla] response target, unanswered."),
     ours: bool = typer.Option(False, "--ours", help="The brand's own posts instead of people's."),
     sort: str = typer.Option("priority", "--sort", help="priority | newest | oldest | due."),
-    limit: int = typer.Option(50, "--limit", min=1),
+    limit: int = typer.Option(50, "--limit", min=0, help="At most this many; 0 for all."),
     as_json: bool = typer.Option(False, "--json", help="A JSON array on stdout."),
 ) -> None:
     """List mentions, most urgent first, then newest (or --sort)."""
@@ -43,7 +43,7 @@ def inbox(
         overdue=overdue,
         ours=ours,
         sort=choice(sort, SORTS, "--sort"),
-        limit=limit,
+        limit=limit or None,
     )
     views = state.session.views
     mentions = views.inbox(f)
@@ -51,7 +51,7 @@ def inbox(
         from commwatch.cli.render import print_json
 
         print_json(mentions)
-        filters.truncated(len(mentions), limit, lambda: views.count(f))
+        filters.truncated(len(mentions), f.limit, lambda: views.count(f))
         return
     if not mentions:
         hint = "the inbox is empty: run `commwatch sync`" if views.is_empty() else "nothing matches these filters"
@@ -59,7 +59,7 @@ def inbox(
         return
     from commwatch.cli.render import inbox_table
 
-    total = views.count(f) if len(mentions) == limit else len(mentions)
+    total = views.count(f) if len(mentions) == f.limit else len(mentions)
     inbox_table(mentions, total, with_due=state.session.config.sla is not None)
 
 

@@ -7,11 +7,12 @@ line on stderr and an ExitCode here, in run().
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
 
-from commwatch.cli import inbox_cmd, manage_cmd, misc_cmd, reply_cmd, report_cmd, rules_cmd, sync_cmd, tui_cmd
+from commwatch.cli import doctor_cmd, inbox_cmd, manage_cmd, misc_cmd, reply_cmd, report_cmd, rules_cmd, sync_cmd, tui_cmd
 from commwatch.cli.state import state
 from commwatch.exitcodes import ExitCode
 
@@ -72,6 +73,7 @@ app.command("export")(report_cmd.export)
 app.command("tui")(tui_cmd.tui)
 app.command("score")(misc_cmd.score)
 app.command("connectors")(misc_cmd.connectors)
+app.command("doctor")(doctor_cmd.doctor)
 app.command("completion")(misc_cmd.completion)
 
 
@@ -83,8 +85,12 @@ def fail(message: str, code: ExitCode) -> None:
 
 
 def run() -> None:
+    if "_COMMWATCH_COMPLETE" in os.environ:  # the shell asks for completions (`commwatch completion SHELL`)
+        from typer._completion_classes import completion_init  # typer is pinned below 0.29
+
+        completion_init()
     try:
-        app()
+        app(prog_name="commwatch")  # also under `python -m commwatch.cli.main`: usage lines and completion
     except KeyboardInterrupt:
         fail("interrupted; everything committed so far is kept", ExitCode.INTERRUPTED)
     except BrokenPipeError:  # `commwatch inbox | head`

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from commwatch.cli import targets
+from commwatch.cli import filters, targets
 from commwatch.cli.state import state
 from commwatch.exitcodes import ExitCode
 
@@ -85,7 +85,8 @@ def untag(
 
 def assign(
     args: list[str] = typer.Argument(..., metavar="ID... NAME"),
-    to: str = typer.Option(None, "--to", metavar="NAME", help="Who handles them (me for yourself, - for nobody)."),
+    to: str = typer.Option(None, "--to", metavar="NAME", help="Who handles them (me for yourself, - for nobody).",
+                           autocompletion=filters.team_names),
 ) -> None:
     """Assign mentions to someone: assign 42 43 maria; assign 42 me; assign 42 - (unassign)."""
     from commwatch.text import field
@@ -103,7 +104,13 @@ def snooze(
     """Hide mentions from the inbox until the time is up: snooze 42 43 2h."""
     from commwatch.text import when
 
+    from commwatch import timeutil
+
     ids, duration = _last(args, for_, "duration", "--for")
+    try:
+        timeutil.parse_duration(duration)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="DURATION") from None
     _each(ids, lambda ref: state.session.verbs.snooze(ref, duration),
           lambda m: f"snoozed until {when(m['snoozed_until'], state.session.zone)}")  # fmt: skip
 

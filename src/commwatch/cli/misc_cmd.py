@@ -1,4 +1,4 @@
-"""init, score, connectors."""
+"""init, completion, score, connectors."""
 
 from __future__ import annotations
 
@@ -12,15 +12,31 @@ from commwatch.cli.state import state
 
 def init(
     path: Path = typer.Argument(Path("commwatch.toml"), help="Where to write it."),
+    demo: bool = typer.Option(False, "--demo", help="Keep the bundled sample source enabled (offline, no account)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
-    """Write a commented commwatch.toml to start from."""
+    """Write a commented commwatch.toml to start from.
+
+    The sample source is commented out unless --demo, so a real inbox never
+    fills with sample data.
+    """
     from importlib.resources import files
 
     if path.exists() and not force:
         raise typer.BadParameter(f"{path} exists; use --force to overwrite it", param_hint="PATH")
-    path.write_text(files("commwatch").joinpath("example.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    typer.echo(f"wrote {path}: edit the sources, set the credentials it names, then run `commwatch sync`")
+    text = files("commwatch").joinpath("example.toml").read_text(encoding="utf-8")
+    path.write_text(text if demo else _demo_commented_out(text), encoding="utf-8")
+    typer.echo(f"wrote {path}: " + ("the demo source is enabled: `commwatch sync` loads its samples" if demo else
+               "edit the sources, set the credentials `commwatch doctor` names, then run `commwatch sync`"))  # fmt: skip
+
+
+def _demo_commented_out(text: str) -> str:
+    """The example with its [sources.demo] table commented out (up to the blank line that ends it)."""
+    lines, inside = [], False
+    for line in text.splitlines(keepends=True):
+        inside = line.startswith("[sources.demo]") or (inside and line.strip() != "")
+        lines.append(f"# {line}" if inside and not line.startswith("#") else line)
+    return "".join(lines)
 
 
 def completion(shell: str = typer.Argument(..., help="bash | zsh | fish.")) -> None:

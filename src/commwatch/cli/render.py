@@ -88,7 +88,7 @@ def inbox_table(mentions: list[dict[str, Any]], total: int | None = None, with_d
         table.add_row(*(cells_of[c] for c in chosen), Text(excerpt(text, text_width)))
     out.print(table)
     if total is not None and total > len(mentions):
-        console(stderr=True).print(Text(f"{len(mentions)} of {total} shown; --limit {total} for all", style="dim"))
+        console(stderr=True).print(Text(f"{len(mentions)} of {total} shown; --limit 0 for all", style="dim"))
 
 
 def mention_detail(detail, zone=None) -> None:
@@ -165,19 +165,10 @@ def mention_detail(detail, zone=None) -> None:
     out.print(Text("History", style="bold"))
     if not detail.history:
         out.print(Text("  no changes yet", style="dim"))
+    from commwatch.app.history import describe
+
     for e in detail.history:
-        out.print(Text(f"  {when(e['at'], zone)}  {field(e['actor'])}  {field(e['action'])}" + _detail(e["detail"])))
-
-
-def _detail(detail: dict[str, Any]) -> str:
-    """An event's detail as k=v pairs, every value inert and on one line."""
-    parts = []
-    for k, v in detail.items():
-        if v is None:
-            continue
-        value = " ".join(map(str, v)) if isinstance(v, list) else str(v)
-        parts.append(f"{field(k)}={inert(value, single_line=True)}")
-    return "  " + ", ".join(parts) if parts else ""
+        out.print(Text(f"  {when(e['at'], zone)}  {field(e['actor'])}  {describe(e['action'], e['detail'], zone)}"))
 
 
 def alert_line(a: dict[str, Any], zone=None) -> str:
@@ -208,4 +199,27 @@ def delivery_lines(deliveries: list[dict[str, Any]], statuses: tuple[str, ...] =
             continue
         ids = f"{group[0]['id']}…{group[-1]['id']}"
         lines.append(f"{len(group)} deliveries ({ids}) {status}: {inert(reason, single_line=True)}; {NEXT_STEP[status]}")
+    return lines
+
+
+def doctor_lines(found, width: int | None = None) -> list[str]:
+    """`doctor`: each subject once, its findings under it, then a count of what needs attention;
+    with `width`, long findings wrap under their own text."""
+    import textwrap
+
+    lines: list[str] = []
+    subject = None
+    for finding in found:
+        if finding.subject != subject:
+            subject = finding.subject
+            lines.append(inert(subject, single_line=True))
+        line = f"  {finding.state:<8} {inert(finding.message, single_line=True)}"
+        lines += textwrap.wrap(line, width, subsequent_indent=" " * 11, break_on_hyphens=False) if width else [line]
+    problems = sum(f.state == "problem" for f in found)
+    warnings = sum(f.state == "warning" for f in found)
+    if problems or warnings:
+        counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((problems, "problem"), (warnings, "warning")) if n]
+        lines.append(" and ".join(counts) + ".")
+    else:
+        lines.append("Everything is set up.")
     return lines

@@ -15,6 +15,7 @@ OUTCOME = {"apply": "would do", "already": "already so", "held": "held"}
 @rules_app.command("test")
 def rules_test(mention: str = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """Which rules match a mention, condition by condition, and what each action would do (changes nothing)."""
+    from commwatch.app.history import rule_actions
     from commwatch.cli.render import print_json
     from commwatch.text import field, inert
 
@@ -25,7 +26,7 @@ def rules_test(mention: str = typer.Argument(..., metavar="ID"), as_json: bool =
     if not report:
         typer.echo("no [[rules]] configured")
     for r in report:
-        typer.echo(f"{'MATCH' if r['matches'] else 'no   '}  {field(r['rule'])}  → {inert(str(r['actions']), single_line=True)}")
+        typer.echo(f"{'MATCH' if r['matches'] else 'no   '}  {field(r['rule'])}  → {rule_actions(r['actions'])}")
         for c in r["checks"]:
             typer.echo(f"       {'✓' if c['passed'] else '✗'} {c['condition']}: {inert(c['why'], single_line=True)}")
         for s in r["steps"]:

@@ -43,6 +43,21 @@ def open_store(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def peek(path: Path) -> tuple[int, int]:
+    """(schema version, mentions) of an existing database, read without changing it (`doctor`)."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            known = 0 < version <= SCHEMA_VERSION  # a newer schema may have no such table
+            mentions = conn.execute("SELECT COUNT(*) FROM mentions").fetchone()[0] if known else 0
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} cannot be read as a commwatch database ({exc})") from None
+    return version, mentions
+
+
 def _migrate(conn: sqlite3.Connection) -> None:
     from sqlite_utils import Database
 

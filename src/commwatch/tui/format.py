@@ -8,12 +8,12 @@ shown as written, with the control characters visible.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from rich.text import Text
 
+from commwatch.app.history import describe
 from commwatch.text import (
     LEVEL_STYLE,
     SENTIMENT_STYLE,
@@ -92,14 +92,6 @@ def placeholder_line(width: int) -> Text:
 
 def _when(at: str | None, now: datetime, zone=None) -> str:
     return when(at, zone, now)
-
-
-def _detail_value(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 def detail_text(m: dict[str, Any], now: datetime, extras=None, zone=None) -> Text:
@@ -182,9 +174,6 @@ def detail_text(m: dict[str, Any], now: datetime, extras=None, zone=None) -> Tex
     if not extras.history:
         out.append("  no changes yet\n", style="dim")
     for e in extras.history:
-        detail = ", ".join(f"{field(k)}={inert(_detail_value(v), single_line=True)}" for k, v in e["detail"].items()
-                           if v is not None)  # fmt: skip
         out.append(f"  {when(e['at'], zone)}  {field(e['actor'])}  ", style="dim")
-        out.append(field(e["action"]), style="bold")
-        out.append(f"  {detail}\n" if detail else "\n")
+        out.append(describe(e["action"], e["detail"], zone) + "\n")
     return out

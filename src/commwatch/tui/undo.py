@@ -3,7 +3,8 @@
 tag → untag the tags it added; untag → tag them back; assign/unassign → assign
 the previous assignee; close, snooze → reopen; escalate → reopen and cancel its
 delivery if it has not gone out yet (and say whether it had); reopen from closed →
-close; priority → the priority set before (or `auto`). A reply has reached the platform: it cannot be undone, and undo says so.
+close; priority → the priority set before (or `auto`). A reply still waiting in
+the outbox is cancelled; one that reached the platform cannot be undone, and undo says so.
 The inverse is itself recorded in the mention's history (as untag, reopen, …),
 so the events table tells the whole story.
 """
@@ -84,6 +85,12 @@ def inverse_of(action: str, before: dict[str, Any], after: dict[str, Any]) -> Ch
     if action == "reply":
         return Change(mid, f"replied to #{mid}", None, "replies cannot be undone: it is posted on the platform")
     raise ValueError(f"no inverse for {action!r}")
+
+
+def queued_reply(mention_id: int, outbox_id: int) -> Change:
+    """A reply that did not go out at once waits in the outbox: undo cancels it there if it is still waiting."""
+    return Change(mention_id, f"queued a reply to #{mention_id}",
+                  lambda a: a.cancel_queued_reply(mention_id, outbox_id))  # fmt: skip
 
 
 _PAST = {"close": "closed", "snooze": "snoozed", "escalate": "escalated"}

@@ -51,7 +51,7 @@ class FilterScreen(ModalScreen[InboxFilter | None]):
                 yield Label("assignee")
                 yield Input(f.assignee or "", placeholder="anyone", id="f-assignee")
                 yield Label("")
-                yield Checkbox("needs a reply (open or escalated, not replied)", f.needs_reply, id="f-needs-reply")
+                yield Checkbox("needs a reply (not answered yet)", f.needs_reply, id="f-needs-reply")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply (^s)", variant="primary", id="apply")
                 yield Button("Clear", id="clear")

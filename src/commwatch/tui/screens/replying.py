@@ -18,7 +18,7 @@ from commwatch.app.replies import Draft
 from commwatch.text import inert
 from commwatch.tui.screens.composer import ComposerScreen
 from commwatch.tui.screens.confirm import ConfirmScreen
-from commwatch.tui.undo import inverse_of
+from commwatch.tui.undo import inverse_of, queued_reply
 
 
 class Replying:
@@ -68,9 +68,10 @@ class Replying:
             where = delivery.result.get("url") or delivery.result.get("remote_id") or ""
             self.notify(f"#{mid} replied: {inert(where)}", markup=False)
             self.undo.push(inverse_of("reply", draft.mention, draft.mention))
-        elif delivery.status == "pending":
+        elif delivery.status in ("pending", "waiting"):
+            self.undo.push(queued_reply(mid, delivery.outbox_id))
             self.notify(f"reply to #{mid} not sent yet: {inert(delivery.message)} (the next sync or "
-                        "`commwatch outbox retry` sends it)", severity="warning", markup=False, timeout=10)  # fmt: skip
+                        "`commwatch outbox retry` sends it; u cancels it)", severity="warning", markup=False, timeout=10)  # fmt: skip
         else:
             self.notify(f"reply to #{mid} {delivery.status}: {inert(delivery.message)}", severity="error",
                         markup=False, timeout=10)  # fmt: skip

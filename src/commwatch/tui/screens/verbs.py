@@ -99,8 +99,10 @@ class Verbs:
             self.apply("assign" if name else "unassign", m["id"], lambda i: self.verbs.assign(i, name))
 
         current = m["assignee"] if m["assignee"] and is_name(m["assignee"]) else ""
-        self.app.push_screen(PromptScreen(f"Assign #{m['id']} to", value=current,
-                                          hint="a name; empty or - unassigns"), done)  # fmt: skip
+        team = self.app.config.team
+        hint = ("team: " + ", ".join(team) + "; Tab completes" if team else "a name") + "; me; empty or - unassigns"
+        self.app.push_screen(PromptScreen(f"Assign #{m['id']} to", value=current, hint=hint,
+                                          suggestions=[*team, "me"]), done)  # fmt: skip
 
     def action_unassign(self) -> None:
         m = self.selected()
