@@ -65,6 +65,19 @@ def test_ids_survive_wide_scripts_at_any_width(cli, workdir, columns):
     assert "…" not in "".join(row.split()[0] for row in rows)
 
 
+def test_columns_that_say_nothing_give_their_room_to_the_text(five):
+    header = five("inbox", env={"COLUMNS": "120"}).stdout.splitlines()[0].split()
+    assert "STATUS" not in header and "TAGS" not in header  # every row open, no tags anywhere
+    five("close", "1")
+    five("tag", "2", "billing")
+    header = five("inbox", "--status", "all", env={"COLUMNS": "120"}).stdout.splitlines()[0].split()
+    assert "STATUS" in header and "TAGS" in header
+    out = five("inbox", env={"COLUMNS": "80"}).stdout
+    for text in ("chargeback filed, this is spam", "the dashboard is slow today", "love the new dashboard",
+                 "refunding takes forever"):  # fmt: skip
+        assert text in out  # short texts are whole at 80 columns
+
+
 # Bulk verbs and stdin ---------------------------------------------------------------------------------------------------
 
 

@@ -43,7 +43,7 @@ def console(stderr: bool = False):
 # MIN_TEXT cells, and the columns that do not fit after that are left out, last ones first.
 COLUMN_ORDER = ("ID", "PRI", "DUE", "AGE", "", "AUTHOR", "SENT", "STATUS", "TAGS")
 SHOWN_ORDER = ("ID", "PRI", "", "AUTHOR", "SENT", "STATUS", "TAGS", "AGE", "DUE")
-MIN_TEXT = 12
+MIN_TEXT = 24  # the text is what a person reads: narrow columns go before it gets shorter
 GAP = 2  # cells between columns
 
 
@@ -70,7 +70,10 @@ def inbox_table(mentions: list[dict[str, Any]], total: int | None = None, with_d
         }
         text = f"{m['title']} — {m['text']}" if m.get("title") else m["text"]
         rows.append((row, text))
-    wanted = [c for c in COLUMN_ORDER if c != "DUE" or with_due]
+    # A column that says nothing is left out: no tags anywhere, or one status for every row (the filter's).
+    same_status = len({m["status"] for m in mentions}) == 1
+    empty = {"DUE": not with_due, "STATUS": same_status, "TAGS": not any(m["tags"] for m in mentions)}
+    wanted = [c for c in COLUMN_ORDER if not empty.get(c)]
     widths = {c: max([cells(c)] + [r[c].cell_len for r, _ in rows]) for c in wanted}
     chosen, used = [], MIN_TEXT
     for column in wanted:  # the id first, whatever the width
