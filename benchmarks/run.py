@@ -1,6 +1,6 @@
 """commwatch benchmarks: one command, whole processes, the figures the README promises.
 
-    python benchmarks/run.py [--mentions 1000000] [--ground-truth PATH] [--out benchmarks/out]
+    python benchmarks/run.py [--mentions 1000000] [--sentiment-data DIR] [--out benchmarks/out]
 
 1. Generates synthetic X API v2 search responses (100 posts a page) as JSON Lines.
 2. Imports them with `commwatch import x` (parse + VADER + priority + SQLite + FTS): mentions/s.
@@ -8,7 +8,7 @@
 4. On the full inbox: `commwatch inbox --json --limit 50`, a filtered view, and FTS searches
    (a rare and a common word), each the median wall time of whole processes.
 5. `commwatch --help` start-up.
-6. Sentiment accuracy against a human-rated file, if --ground-truth is given.
+6. Sentiment accuracy and speed (sentiment_accuracy.py), if --sentiment-data is given.
 
 Writes benchmarks/out/results.md (and .json) and prints the table.
 """
@@ -121,7 +121,7 @@ def head(src: Path, dst: Path, pages: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
-    parser.add_argument("--ground-truth", type=Path, help="human-rated tweets (id TAB rating TAB text)")
+    parser.add_argument("--sentiment-data", type=Path, help="the labelled data folder (../shared/data/sentiment)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--keep", action="store_true", help="reuse an existing generated inbox")
     opts = parser.parse_args()
@@ -160,8 +160,8 @@ def main() -> None:
 
     table = ["| measure | measured | target |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]
     report = [f"# commwatch benchmarks ({opts.mentions:,} mentions, {os.cpu_count()} cores)", "", *table]
-    if opts.ground_truth:
-        accuracy = subprocess.run([sys.executable, str(HERE / "sentiment_accuracy.py"), str(opts.ground_truth)],
+    if opts.sentiment_data:
+        accuracy = subprocess.run([sys.executable, str(HERE / "sentiment_accuracy.py"), "--data", str(opts.sentiment_data)],
                                   capture_output=True, text=True)  # fmt: skip
         report += ["", "## Sentiment accuracy", "", accuracy.stdout.strip() or accuracy.stderr.strip()]
     text = "\n".join(report) + "\n"

@@ -1,136 +1,84 @@
-"""Sentiment accuracy and speed: plain vaderSentiment against commwatch's score_text.
+"""Sentiment: the trained model against VADER, accuracy per language and speed.
 
-    python benchmarks/sentiment_accuracy.py PATH [--json]
+    python benchmarks/sentiment_accuracy.py [--data ../shared/data/sentiment]
 
-PATH is a human-rated file, one text a line: id TAB mean rating TAB text (for
-example the VADER paper's tweets_GroundTruth.txt; pass its path, never copy it
-into the repository). A rating above 0.05 is positive, below -0.05 negative, else
-neutral; a compound is labelled with VADER's thresholds (>= 0.05, <= -0.05).
-
-Prints a markdown table: Pearson r between compound and rating, support-weighted
-and macro 3-class F1, negative precision and recall, throughput on the file, and
-the time to score one 40,000-character text. Standard library + vaderSentiment.
+Accuracy: every validation set of the shared data folder (TweetEval validation, UMSAB
+validation per language, the held-out 30% of VADER's tweets), macro-recall, negative
+recall and negative F1, for VADER (commwatch's segment-safe VADER, labels at ±0.05) and
+for the model in use; then the non-English UMSAB sets pooled. Speed, on one core, CPU
+time: texts per second over 10,000 tweets (the model, VADER included; VADER alone), and
+what loading the model adds to a process (mean of 10 runs, side by side with a process
+that only imports commwatch's CLI). Markdown on stdout; nothing is written.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-LABELS = ("negative", "neutral", "positive")
-LONG_CHARS = 40_000
-SENTENCES = [
-    "The new dashboard is great and the docs are wonderful.",
-    "Billing charged me twice and support never replied, which is awful.",
-    "I deployed on Tuesday and nothing much happened.",
-    "Honestly the CLI is fine I guess!",
-    "Why does the export keep failing?",
-]
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from commwatch.triage import learn  # noqa: E402
+from commwatch.triage.corpora import read_semeval, shared_corpora  # noqa: E402
+from commwatch.triage.scorer import current  # noqa: E402
+from commwatch.triage.sentiment import score_text, vader_scores  # noqa: E402
 
 
-def read_rated(path: Path) -> list[tuple[float, str]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t", 2)
-        if len(parts) == 3:
-            rows.append((float(parts[1]), parts[2]))
-    return rows
+def child_cpu(code: str, runs: int = 10) -> float:
+    """Mean CPU seconds of a fresh `python -c code`."""
+    total = 0.0
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([sys.executable, "-c", code], check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total += (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return total / runs
 
 
-def human_label(rating: float) -> str:
-    return "positive" if rating > 0.05 else "negative" if rating < -0.05 else "neutral"
-
-
-def pearson(xs: list[float], ys: list[float]) -> float:
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    cov = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    sx = math.sqrt(sum((x - mx) ** 2 for x in xs))
-    sy = math.sqrt(sum((y - my) ** 2 for y in ys))
-    return cov / (sx * sy) if sx and sy else 0.0
-
-
-def precision_recall_f1(truth: list[str], predicted: list[str], label: str) -> tuple[float, float, float]:
-    tp = sum(t == label and p == label for t, p in zip(truth, predicted))
-    said = sum(p == label for p in predicted)
-    real = sum(t == label for t in truth)
-    precision = tp / said if said else 0.0
-    recall = tp / real if real else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
-def evaluate(name: str, score, rows: list[tuple[float, str]]) -> dict:
-    from commwatch.triage.sentiment import label_for
-
-    started = time.perf_counter()
-    compounds = [score(text) for _, text in rows]
-    elapsed = time.perf_counter() - started
-    ratings = [rating for rating, _ in rows]
-    truth = [human_label(r) for r in ratings]
-    predicted = [label_for(c) for c in compounds]
-    per_label = {label: precision_recall_f1(truth, predicted, label) for label in LABELS}
-    support = {label: truth.count(label) for label in LABELS}
-    long_text = " ".join(SENTENCES * (LONG_CHARS // 200))[:LONG_CHARS]
-    started = time.perf_counter()
-    score(long_text)
-    long_seconds = time.perf_counter() - started
-    return {
-        "scorer": name,
-        "texts": len(rows),
-        "pearson_r": pearson(compounds, ratings),
-        "f1_weighted": sum(per_label[lb][2] * support[lb] for lb in LABELS) / len(rows),
-        "f1_macro": sum(per_label[lb][2] for lb in LABELS) / len(LABELS),
-        "negative_precision": per_label["negative"][0],
-        "negative_recall": per_label["negative"][1],
-        "texts_per_second": len(rows) / elapsed,
-        "long_text_seconds": long_seconds,
-    }
-
-
-def markdown(results: list[dict]) -> str:
-    rows = [
-        ("Pearson r", "pearson_r", "{:.3f}"),
-        ("3-class F1 (support-weighted)", "f1_weighted", "{:.3f}"),
-        ("3-class macro-F1", "f1_macro", "{:.3f}"),
-        ("negative precision", "negative_precision", "{:.3f}"),
-        ("negative recall", "negative_recall", "{:.3f}"),
-        ("throughput (texts/s)", "texts_per_second", "{:,.0f}"),
-        (f"one {LONG_CHARS:,}-char text", "long_text_seconds", "{:.3f} s"),
-    ]
-    lines = ["| | " + " | ".join(r["scorer"] for r in results) + " |", "|---" * (len(results) + 1) + "|"]
-    for title, key, fmt in rows:
-        lines.append(f"| {title} | " + " | ".join(fmt.format(r[key]) for r in results) + " |")
-    lines.append(f"\n{results[0]['texts']:,} human-rated texts.")
-    return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", type=Path, help="human-rated file: id TAB mean rating TAB text")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a markdown table")
-    opts = parser.parse_args(argv)
-    rows = read_rated(opts.path)
-    if not rows:
-        parser.error(f"{opts.path}: no 'id TAB rating TAB text' lines")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "sentiment")
+    args = parser.parse_args()
+    _, validation = shared_corpora(args.data)
+    model = current()
+    rows = [(name, learn.measure_vader(examples), learn.measure(model, examples)) for name, examples in validation.items()]
+    pooled = [e for name, examples in validation.items() if name.startswith("umsab-") and name != "umsab-en"
+              for e in examples]  # fmt: skip
+    rows.append(("umsab, 7 languages pooled", learn.measure_vader(pooled), learn.measure(model, pooled)))
+    print(f"## Accuracy (model {model.id}; claims {', '.join(model.claimed)})\n")
+    print(learn.table(rows))
 
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    from commwatch.triage.sentiment import score_text
-
-    vader = SentimentIntensityAnalyzer()
-    score_text("warm up")  # build commwatch's analyzer outside the timings
-    results = [
-        evaluate("vaderSentiment 3.3.2", lambda text: vader.polarity_scores(text)["compound"], rows),
-        evaluate("commwatch score_text", lambda text: score_text(text).score, rows),
-    ]
-    print(json.dumps(results, indent=2) if opts.json else markdown(results))
-    return 0
+    texts = [e.text for e in read_semeval(args.data / "semeval2013-2016" / "twitter-2016test-A.tsv")][:10_000]
+    start = time.process_time()
+    for text in texts:
+        model.score(text)
+    model_rate = len(texts) / (time.process_time() - start)
+    start = time.process_time()
+    for text in texts:
+        vader_scores(text)
+    vader_rate = len(texts) / (time.process_time() - start)
+    start = time.process_time()
+    for text in texts:
+        score_text(text)
+    label_rate = len(texts) / (time.process_time() - start)
+    base = child_cpu("import commwatch.cli.main")
+    loaded = child_cpu("import commwatch.cli.main; from commwatch.triage.scorer import current; current()")
+    with_vader = child_cpu("import commwatch.cli.main; from commwatch.triage.scorer import current; current().score('ok')")
+    print("\n## Speed (one core, CPU time)\n")
+    print("| measure | figure |\n|---|---|")
+    print(f"| model, VADER features included, {len(texts):,} tweets | {model_rate:,.0f} texts/s |")
+    print(f"| VADER scores alone (the model's features) | {vader_rate:,.0f} texts/s |")
+    print(f"| VADER label alone (wave 1's scorer) | {label_rate:,.0f} texts/s |")
+    print(f"| loading the model, added to a process | {1000 * (loaded - base):.0f} ms |")
+    print(f"| loading the model and VADER (the first score) | {1000 * (with_vader - base):.0f} ms |")
+    print(f"| model file | {Path(model.header.get('path', '')).name or 'sentiment.cwsm'}: "
+          f"{(ROOT / 'src/commwatch/triage/data/sentiment.cwsm').stat().st_size / 1e6:.1f} MB |")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

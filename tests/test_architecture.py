@@ -2,7 +2,7 @@
 
 Layers, bottom up:
     model, text, timeutil, exitcodes, connector, registry, config   the shared base
-    triage/                      pure scoring and rules grammar
+    triage/                      pure scoring (the trained model read without numpy) and rules grammar
     store/                       the only code that writes SQL; imports only the model
     report/, export.py           read-only SQL for reports and exports
     notify/                      delivering to targets (HTTP, SMTP, a command)
@@ -125,6 +125,14 @@ def test_triage_is_pure():
         if layer(name) == "triage":
             bad = {m for m in own(path) if layer(m) != "triage" and m not in ("commwatch.model", "commwatch.timeutil")}
             assert not bad, f"{path} imports {bad}"
+
+
+def test_only_training_imports_numpy():
+    """Scoring reads the model with the standard library: numpy (and its import time) is for
+    `triage train`, `triage eval` and the training script only."""
+    for name, path in MODULES.items():
+        if name != "commwatch.triage.learn":
+            assert "numpy" not in imports(path), f"{path} imports numpy"
 
 
 def test_reports_read_and_never_reach_up():

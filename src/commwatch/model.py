@@ -59,8 +59,13 @@ class Author:
 
 @dataclass
 class Sentiment:
-    score: float  # VADER compound, -1 … 1
+    score: float  # -1 … 1: P(positive) - P(negative) for the model; VADER's compound for VADER
     label: str  # negative | neutral | positive
+    probabilities: dict[str, float] | None = None  # per label, from the model
+    confidence: float | None = None  # the probability of the label (1.0 when a person set it)
+    reasons: list[str] = field(default_factory=list)  # what drove it ("refund" → negative)
+    by: str | None = None  # who set the label by hand; None when the model did
+    model: str | None = None  # the id of the model that scored it (`triage rescore` skips those it did)
 
 
 @dataclass

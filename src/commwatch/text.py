@@ -217,3 +217,20 @@ PLATFORM_SHORT = {"x": "X", "reddit": "RD", "youtube": "YT", "bluesky": "BS", "m
 
 def platform_short(platform: str) -> str:
     return PLATFORM_SHORT.get(platform) or field(platform[:2]).upper()
+
+
+def sentiment_words(s: dict, lang: str | None = None) -> str:
+    """`show` and the TUI detail: the label, how sure, who set it, the language and why."""
+    said = f"sentiment {s['label']}"
+    if s.get("by"):
+        said += f", set by hand by {field(s['by'])}"
+    elif s.get("confidence") is not None:
+        said += f" ({s['confidence']:.0%} sure)"
+    else:
+        said += f" ({s['score']:+.2f})"
+    if lang:
+        said += f" · {field(lang)}"
+    reasons = [r for r in s.get("reasons") or [] if not s.get("by")]
+    if reasons:
+        said += ": " + "; ".join(inert(r, single_line=True) for r in reasons)
+    return said

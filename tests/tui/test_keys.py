@@ -115,6 +115,26 @@ async def test_a_assigns_and_an_empty_answer_unassigns(demo_db):
         assert len(events(demo_db, top)) == 2
 
 
+async def test_l_labels_the_sentiment_by_hand_and_u_gives_it_back(demo_db):
+    top = first_ids(demo_db, 1)[0]
+    model_label = mention(demo_db, top)["sentiment"]["label"]
+    wanted = "positive" if model_label != "positive" else "neutral"
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l", *wanted, "enter")
+        await settle(pilot)
+        labelled = mention(demo_db, top)["sentiment"]
+        assert (labelled["label"], labelled["by"] is not None) == (wanted, True)
+        assert f"sentiment {wanted}, set by hand by" in detail(app)
+        assert f"#{top} sentiment {wanted} (by hand)" in notes(app)
+        await pilot.press("u")
+        await settle(pilot)
+        back = mention(demo_db, top)["sentiment"]
+        assert (back["label"], back["by"]) == (model_label, None)
+        assert [a for a, _ in events(demo_db, top)] == ["label", "label"]
+
+
 async def test_e_escalates_to_a_target_with_a_note_and_delivers_it(mixed_db, tmp_path):
     top = first_ids(mixed_db, 2)
     app = make_app(mixed_db, config_for(tmp_path))

@@ -27,7 +27,7 @@ def cut_off(app) -> list[str]:
     return hidden
 
 
-@pytest.mark.parametrize("keys", [["f"], ["e"], ["t"], ["a"], ["s"], ["n"], ["question_mark"]])
+@pytest.mark.parametrize("keys", [["f"], ["e"], ["t"], ["a"], ["s"], ["n"], ["l"], ["question_mark"]])
 async def test_each_dialog_fits(demo_db, tmp_path, keys):
     app = make_app(demo_db, config_for(tmp_path))
     async with app.run_test(size=SMALL) as pilot:

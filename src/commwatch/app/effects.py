@@ -104,3 +104,21 @@ class Effects:
         manage.set_priority(self.conn, mention_id, level)
         after, _ = manage.priority_of(self.conn, mention_id)
         return self._event(mention_id, "priority", {"from": effective, "to": after, "override": level})
+
+    def label(self, mention_id: int, label: str | None, urgent_keywords: list[str]) -> dict[str, Any] | None:
+        """Set the sentiment by hand (kept by re-syncs, rules and re-scoring; the priority follows
+        it), or give it back to the model (None: scored again now)."""
+        from commwatch.app.score import hand_label, retriaged
+        from commwatch.store.mentions import get, set_triage
+
+        m = get(self.conn, mention_id)
+        before = m["sentiment"]
+        if label is None and before["by"] is None:
+            return None
+        if label is not None and before["by"] is not None and before["label"] == label:
+            return None
+        chosen = hand_label(m, label, self.actor) if label is not None else None
+        sentiment, priority = retriaged(m, urgent_keywords, label=chosen)
+        set_triage(self.conn, mention_id, sentiment, priority)
+        return self._event(mention_id, "label", {"from": before["label"], "to": sentiment.label,
+                                                 "by_hand": label is not None})  # fmt: skip

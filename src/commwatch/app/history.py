@@ -79,6 +79,8 @@ _SENTENCES = {
     "note": lambda d, z: "note: " + _value(d.get("text", "")),
     "mark-replied": lambda d, z: "marked replied (answered outside commwatch)",
     "priority": _priority,
+    "label": lambda d, z: (f"labelled {field(d.get('to'))}" if d.get("by_hand") else
+                           f"sentiment back to the model's reading: {field(d.get('to'))}") + _was(d),
     "reply-queued": lambda d, z: "reply written" + (f" (via {field(d['source'])})" if d.get("source") else "")
     + ": " + _value(d.get("text", "")),
     "reply": lambda d, z: "reply posted" + (f": {_value(d.get('url') or d.get('reply_id'))}"

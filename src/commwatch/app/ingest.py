@@ -29,9 +29,9 @@ from commwatch.app.rules import apply_rules
 from commwatch.app.secrets import redact
 from commwatch.config import Config
 from commwatch.connector import IMPORT, ConnectorError, Page, PayloadError, Rejected, split
-from commwatch.model import Level, Mention
+from commwatch.model import Level, Mention, Sentiment
 from commwatch.store import rejects as rejects_table
-from commwatch.store.mentions import save_page
+from commwatch.store.mentions import hand_labels, save_page
 
 
 @dataclass
@@ -97,7 +97,7 @@ def ingest(
     """Clean and triage the mentions, store them, run the rules on the new ones, record what was set
     aside, and keep the cursor: one transaction. `origin` says where they came from (a stream);
     `origins` where each one came from, by id() of the mention or reject (a file and line)."""
-    from commwatch.triage import triage  # the scorer loads only when mentions arrive
+    from commwatch.triage.triaged import triage  # the scorer loads only when mentions arrive
 
     now = timeutil.now()
     at = timeutil.now_iso()
@@ -109,11 +109,12 @@ def ingest(
                                    for r in rejects]  # fmt: skip
     ready: list[Mention] = []
     brand = brand if brand is not None else parse_brand(config.brand_handles)
+    by_hand = _hand_labels(conn, mentions)
     for m in mentions:
         try:
             clean(m, now)
             m.ours = brand.is_ours(m.platform, m.author.handle, m.author.remote_id)
-            triage(m, config.urgent_keywords)
+            triage(m, config.urgent_keywords, label=_labelled(by_hand.get(m.key)))
         except Unusable as exc:
             aside.append(_reject_row(str(exc), _shape(m), None, getattr(m, "platform", None), source, where(m), at, env))
             continue
@@ -143,6 +144,24 @@ def ingest(
             result.negative += m.sentiment.label == "negative"
             result.urgent += m.priority.level in (Level.HIGH, Level.URGENT)
     return result
+
+
+def _hand_labels(conn: sqlite3.Connection, mentions: list[Mention]) -> dict:
+    """Labels people set on mentions of this page that are already stored (the store keeps them;
+    triage needs them for the priority). A key SQLite cannot even look up is cleaned or set aside later."""
+    keys = [m.key for m in mentions if isinstance(m.platform, str) and isinstance(m.remote_id, str)]
+    try:
+        return hand_labels(conn, keys)
+    except (sqlite3.InterfaceError, sqlite3.ProgrammingError, UnicodeEncodeError, ValueError, OverflowError):
+        return {}
+
+
+def _labelled(found: tuple[float, str, str] | None) -> Sentiment | None:
+    """A sentiment a person set (kept, and the priority follows it), or None."""
+    if found is None:
+        return None
+    score, label, by = found
+    return Sentiment(score=score, label=label, confidence=1.0, by=by)
 
 
 def _reject_row(reason: str, item: Any, remote_id: str | None, platform: str | None, source: str,

@@ -114,6 +114,16 @@ class Verbs:
             raise ActionError(f"{level!r} is not a priority (choose {', '.join(PRIORITY_CHOICES)})")
         return self._change(ref, lambda fx, mid: fx.set_priority(mid, None if level == "auto" else level))
 
+    def label(self, ref: str | int, label: str) -> dict[str, Any]:
+        """Set the sentiment by hand (negative, neutral, positive), or `auto` to give it back to the model."""
+        from commwatch.app.score import LABELS
+
+        label = label.strip().lower()
+        if label not in (*LABELS, "auto"):
+            raise ActionError(f"{label!r} is not a label (negative, neutral, positive, or auto for the model's)")
+        keywords = self.config.urgent_keywords
+        return self._change(ref, lambda fx, mid: fx.label(mid, None if label == "auto" else label, keywords))
+
     def escalate(self, ref: str | int, target: str | None = None, note: str | None = None) -> dict[str, Any]:
         """Mark the mention escalated and queue its delivery to the target; the session then delivers it."""
         if target is not None and target not in self.config.targets:

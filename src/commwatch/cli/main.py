@@ -12,7 +12,8 @@ import sys
 
 import typer
 
-from commwatch.cli import doctor_cmd, inbox_cmd, manage_cmd, misc_cmd, reply_cmd, report_cmd, rules_cmd, sync_cmd, tui_cmd
+from commwatch.cli import (doctor_cmd, inbox_cmd, manage_cmd, misc_cmd, reply_cmd, report_cmd, rules_cmd, sync_cmd,
+                           triage_cmd, tui_cmd)
 from commwatch.cli.state import state
 from commwatch.exitcodes import ExitCode
 
@@ -59,6 +60,7 @@ app.command("snooze")(manage_cmd.snooze)
 app.command("close")(manage_cmd.close)
 app.command("reopen")(manage_cmd.reopen)
 app.command("priority")(manage_cmd.priority)
+app.command("label")(manage_cmd.label)
 app.command("note")(manage_cmd.note)
 app.command("mark-replied")(manage_cmd.mark_replied)
 app.command("escalate")(manage_cmd.escalate)
@@ -66,6 +68,7 @@ app.command("reply")(reply_cmd.reply)
 app.command("moderate")(reply_cmd.moderate)
 app.add_typer(reply_cmd.outbox_app, name="outbox")
 app.add_typer(rules_cmd.rules_app, name="rules")
+app.add_typer(triage_cmd.triage_app, name="triage")
 app.command("alerts")(rules_cmd.alerts)
 app.command("rejects")(inbox_cmd.rejects)
 app.command("report")(report_cmd.report)

@@ -1,4 +1,4 @@
-"""tag, untag, assign, snooze, close, reopen, escalate, priority, note, mark-replied: on one mention or many.
+"""tag, untag, assign, snooze, close, reopen, escalate, priority, label, note, mark-replied: on one mention or many.
 
 Every verb takes several ids, or `-` for ids on stdin (cli/targets.py), and says
 per mention what changed or that nothing did.
@@ -13,7 +13,7 @@ from commwatch.cli.state import state
 from commwatch.exitcodes import ExitCode
 
 IDS = typer.Argument(..., metavar="ID...", help="Local ids from the inbox or PLATFORM:REMOTE_ID; - reads ids from stdin.")
-STATE = ("status", "snoozed_until", "tags", "assignee", "replied")
+STATE = ("status", "snoozed_until", "tags", "assignee", "replied", "sentiment")
 
 
 def _each(ids: list[str], change, what, always: bool = False) -> None:
@@ -130,6 +130,20 @@ def priority(args: list[str] = typer.Argument(..., metavar="ID... LEVEL")) -> No
     ids, level = _last(args, None, "level", "LEVEL")
     _each(ids, lambda ref: state.session.verbs.set_priority(ref, level.lower()),
           lambda m: f"priority {m['priority']['level']}" + ("" if m["priority"]["override"] else " (computed)"))  # fmt: skip
+
+
+def label(
+    args: list[str] = typer.Argument(..., metavar="ID... LABEL"),
+    as_: str = typer.Option(None, "--as", metavar="LABEL", help="The label; then every argument is an id."),
+) -> None:
+    """Set the sentiment by hand: label 42 43 negative (neutral, positive; auto gives it back to the model).
+
+    A label set by hand is kept by re-syncs, rules and `triage rescore`, the priority
+    follows it, and `triage train` learns from it.
+    """
+    ids, value = _last(args, as_, "label", "--as")
+    _each(ids, lambda ref: state.session.verbs.label(ref, value),
+          lambda m: f"{m['sentiment']['label']}" + (" (by hand)" if m["sentiment"]["by"] else " (the model's)"))  # fmt: skip
 
 
 def note(

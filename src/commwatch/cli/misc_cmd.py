@@ -48,8 +48,14 @@ def completion(shell: str = typer.Argument(..., help="bash | zsh | fish.")) -> N
     typer.echo(get_completion_script(prog_name="commwatch", complete_var="_COMMWATCH_COMPLETE", shell=shell))
 
 
-def score() -> None:
-    """The triage scorer alone: JSON Lines {"text": …} on stdin, {"label", "score"} on stdout."""
+def score(
+    explain: bool = typer.Option(False, "--explain", help="Add the probability of each label and the words that drove it."),
+) -> None:
+    """The sentiment model alone: JSON Lines {"text": …} on stdin, one reading a line on stdout.
+
+    Each reading: label, score (-1 … 1), confidence, lang; with --explain also
+    probabilities and reasons. Lines that are not {"text": "…"} are errors (exit 4).
+    """
     import json
 
     from commwatch.app.score import score as score_text
@@ -68,7 +74,7 @@ def score() -> None:
             sys.stdout.write(json.dumps({"error": f"line {number}: no text"}) + "\n")
             bad += 1
             continue
-        sys.stdout.write(json.dumps(score_text(text)) + "\n")
+        sys.stdout.write(json.dumps(score_text(text, explain), ensure_ascii=False) + "\n")
     if bad:
         from commwatch.exitcodes import ExitCode
 

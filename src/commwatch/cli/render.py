@@ -23,6 +23,7 @@ from commwatch.text import (
     inert,
     json_text,
     platform_short,
+    sentiment_words,
     when,
 )
 
@@ -129,7 +130,7 @@ def mention_detail(detail, zone=None) -> None:
     out.print()
     s, p = m["sentiment"], m["priority"]
     if s["label"]:
-        out.print(Text(f"sentiment {s['label']} ({s['score']:+.2f})", style=SENTIMENT_STYLE.get(s["label"], "")))
+        out.print(Text(sentiment_words(s, m.get("lang")), style=SENTIMENT_STYLE.get(s["label"], "")))
     line = Text(f"priority {p['level']} ({p['score']})", style=LEVEL_STYLE.get(p["level"] or "", ""))
     if p.get("override"):
         line.append(" set by hand or rule", style="")

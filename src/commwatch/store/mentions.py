@@ -16,11 +16,13 @@ from commwatch.store.db import transaction
 _PLATFORM_COLUMNS = [
     "kind", "url", "title", "text", "lang", "author_handle", "author_name", "author_followers",
     "author_verified", "author_id", "author_url", "edited_at", "parent_id", "thread_id",
-    "metrics", "extra", "sentiment_score", "sentiment_label", "priority_reasons", "ours",
+    "metrics", "extra", "priority_reasons", "ours",
 ]  # fmt: skip
+# The model's sentiment: refreshed with the text, unless a person set the label (sentiment_by).
+_SENTIMENT_COLUMNS = ["sentiment_score", "sentiment_label", "sentiment_detail", "sentiment_model"]
 _PRIORITY_COLUMNS = ["priority_score", "priority_level", "priority_auto_score"]
 _INSERT_COLUMNS = ["platform", "remote_id", "source", "created_at", "first_seen_at", "updated_at",
-                   *_PLATFORM_COLUMNS, *_PRIORITY_COLUMNS]  # fmt: skip
+                   *_PLATFORM_COLUMNS, *_SENTIMENT_COLUMNS, *_PRIORITY_COLUMNS]  # fmt: skip
 # A row is rewritten only when something the platform says has changed.
 _CHANGE_TEST = " OR ".join(
     f"mentions.{c} IS NOT excluded.{c}"
@@ -38,6 +40,8 @@ UPSERT_SQL = (
     f"INSERT INTO mentions ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))}) "
     f"ON CONFLICT(platform, remote_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in [*_PLATFORM_COLUMNS, "priority_auto_score", "updated_at"])
+    + ", " + ", ".join(f"{c} = CASE WHEN mentions.sentiment_by IS NULL THEN excluded.{c} ELSE mentions.{c} END"
+                       for c in _SENTIMENT_COLUMNS)
     + f", priority_score = {_clamped('excluded.priority_score')}"
     + ", priority_level = coalesce(mentions.priority_override, excluded.priority_level)"
     + f" WHERE {_CHANGE_TEST}"
@@ -60,6 +64,14 @@ class SaveResult:
     @property
     def new(self) -> int:
         return len(self.new_ids)
+
+
+def sentiment_detail(s) -> str | None:
+    """The model's probabilities, confidence and reasons, as stored (JSON)."""
+    if s is None or s.probabilities is None:
+        return None
+    return json.dumps({"probabilities": s.probabilities, "confidence": s.confidence, "reasons": s.reasons},
+                      ensure_ascii=False, sort_keys=True)  # fmt: skip
 
 
 def row_values(m: Mention, source: str, now: str) -> tuple[Any, ...]:
@@ -90,6 +102,8 @@ def row_values(m: Mention, source: str, now: str) -> tuple[Any, ...]:
         "extra": json.dumps(m.extra, sort_keys=True, ensure_ascii=False) if m.extra else None,
         "sentiment_score": s.score if s else None,
         "sentiment_label": s.label if s else None,
+        "sentiment_detail": sentiment_detail(s),
+        "sentiment_model": s.model if s else None,
         "priority_score": p.score if p else None,
         "priority_level": p.level.value if p else None,
         "priority_reasons": json.dumps(p.reasons, ensure_ascii=False) if p else None,
@@ -252,7 +266,7 @@ def to_dict(row: sqlite3.Row, tags: list[str]) -> dict[str, Any]:
         "thread_id": row["thread_id"],
         "metrics": json.loads(row["metrics"]) if row["metrics"] else {},
         "extra": json.loads(row["extra"]) if row["extra"] else {},
-        "sentiment": {"score": row["sentiment_score"], "label": row["sentiment_label"]},
+        "sentiment": sentiment_of_row(row),
         "priority": {
             "score": row["priority_score"],
             "level": row["priority_level"],
@@ -266,6 +280,19 @@ def to_dict(row: sqlite3.Row, tags: list[str]) -> dict[str, Any]:
         "replied": bool(row["replied"]),
         "ours": bool(row["ours"]),
         "first_response_at": row["first_response_at"],
+    }
+
+
+def sentiment_of_row(row: sqlite3.Row) -> dict[str, Any]:
+    detail = json.loads(row["sentiment_detail"]) if row["sentiment_detail"] else {}
+    return {
+        "score": row["sentiment_score"],
+        "label": row["sentiment_label"],
+        "probabilities": detail.get("probabilities"),
+        "confidence": 1.0 if row["sentiment_by"] else detail.get("confidence"),
+        "reasons": [f"labelled {row['sentiment_label']} by {row['sentiment_by']}"] if row["sentiment_by"]
+        else detail.get("reasons", []),
+        "by": row["sentiment_by"],
     }
 
 
@@ -296,3 +323,56 @@ def thread_context(conn: sqlite3.Connection, mention: dict[str, Any], limit: int
          "remote_id": mention["remote_id"], "id": mention["id"], "limit": limit},  # fmt: skip
     ).fetchall()
     return rows_to_dicts(conn, rows)
+
+
+def hand_labels(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, str, str]]:
+    """(score, label, by) of the mentions among `keys` whose sentiment a person set."""
+    found: dict[tuple[str, str], tuple[float, str, str]] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, remote_id in keys:
+        by_platform.setdefault(platform, []).append(remote_id)
+    for platform, ids in by_platform.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = conn.execute(
+                "SELECT remote_id, sentiment_score, sentiment_label, sentiment_by FROM mentions "
+                f"WHERE sentiment_by IS NOT NULL AND platform = ? AND remote_id IN ({', '.join('?' * len(chunk))})",
+                [platform, *chunk],
+            )
+            for row in rows:
+                found[(platform, row[0])] = (row[1], row[2], row[3])
+    return found
+
+
+def set_triage(conn: sqlite3.Connection, mention_id: int, s, p) -> None:
+    """Store a new sentiment (`s`, a model.Sentiment) and the priority computed with it (`p`);
+    a priority override keeps its level, the score clamped into its band as on every refresh."""
+    conn.execute(
+        "UPDATE mentions SET sentiment_score = :score, sentiment_label = :label, sentiment_detail = :detail, "
+        "sentiment_by = :by, sentiment_model = :model, priority_auto_score = :priority, "
+        f"priority_reasons = :reasons, priority_score = {_clamped(':priority').replace('mentions.', '')}, "
+        "priority_level = coalesce(priority_override, :level) WHERE id = :id",
+        {"score": s.score, "label": s.label, "detail": sentiment_detail(s), "by": s.by, "model": s.model,
+         "priority": p.score, "reasons": json.dumps(p.reasons, ensure_ascii=False), "level": p.level.value,
+         "id": mention_id},  # fmt: skip
+    )
+
+
+def needing_score(conn: sqlite3.Connection, ids: list[int], model: str) -> list[dict[str, Any]]:
+    """Those of `ids` whose sentiment the model `model` has not given yet, and no person set."""
+    if not ids:
+        return []
+    rows = conn.execute(
+        f"SELECT * FROM mentions WHERE id IN ({', '.join('?' * len(ids))}) AND sentiment_by IS NULL "
+        "AND sentiment_model IS NOT ?",
+        [*ids, model],
+    ).fetchall()
+    return rows_to_dicts(conn, rows)
+
+
+def hand_labelled(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every mention whose sentiment a person set: its text, language and the label (for training)."""
+    rows = conn.execute(
+        "SELECT id, platform, title, text, lang, sentiment_label FROM mentions WHERE sentiment_by IS NOT NULL ORDER BY id"
+    ).fetchall()
+    return [dict(row) for row in rows]

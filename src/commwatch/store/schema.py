@@ -292,3 +292,15 @@ def m009_conversations(db: Database) -> None:
         "UPDATE mentions SET first_response_at = (SELECT min(o.sent_at) FROM outbox o WHERE o.mention_id = mentions.id "
         "AND o.kind = 'reply' AND o.status = 'sent') WHERE replied = 1"
     )
+
+
+@migrations()
+def m010_sentiment_detail(db: Database) -> None:
+    # The trained model's reading (probabilities, confidence, what drove it) and a label a
+    # person set by hand (`sentiment_by`: who), which re-syncs, rules and re-scoring keep.
+    db["mentions"].add_column("sentiment_detail", str)
+    db["mentions"].add_column("sentiment_by", str)
+    # `triage rescore` walks the mentions it has not re-scored with the current model yet.
+    db["mentions"].add_column("sentiment_model", str)
+    # Labels set by hand are few: a page's lookup of them costs nothing.
+    db.execute("CREATE INDEX idx_mentions_labelled ON mentions(platform, remote_id) WHERE sentiment_by IS NOT NULL")

@@ -1,19 +1,9 @@
 """Triage: the sentiment and priority of a mention, filled in before it is stored.
 
-The scorer is imported when a mention is triaged, not when the package is:
-the rules grammar (triage.rules) is read by every command that loads the config.
+triaged.py applies them to a mention; scorer.py is the trained sentiment model
+(textfeatures, lang and lexicon are what it reads; learn and corpora train it);
+sentiment.py is VADER, whose scores the model uses as features; priority.py,
+rules.py, alerts.py and sla.py are pure functions of a mention and the config.
+Nothing here is imported when the package is: the rules grammar (rules.py) is
+read by every command that loads the config.
 """
-
-from __future__ import annotations
-
-from commwatch.model import Mention
-
-
-def triage(mention: Mention, urgent_keywords: list[str]) -> None:
-    """Set mention.sentiment (of the title and text together) and mention.priority."""
-    from commwatch.triage.priority import prioritise
-    from commwatch.triage.sentiment import score_text
-
-    text = f"{mention.title}\n{mention.text or ''}" if mention.title else mention.text
-    mention.sentiment = score_text(text)
-    mention.priority = prioritise(mention, mention.sentiment, urgent_keywords=urgent_keywords)

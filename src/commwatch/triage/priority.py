@@ -5,7 +5,8 @@ The score is the sum of five signals, capped at 100 and rounded:
 ==============  ======  ====================================================
 signal          points  how
 ==============  ======  ====================================================
-negativity      0–50    50 × -compound, when the label is negative
+negativity      0–50    50 × -score, when the label is negative (score:
+                        P(positive) - P(negative), or a person's label)
 urgent keyword  30, +5  30 for the first configured keyword found, 5 for
                 each    each further one, 40 at most (case-insensitive,
                         whole words or phrases, in the title and the text)
@@ -73,7 +74,7 @@ def prioritise(mention: Mention, sentiment: Sentiment, *, urgent_keywords: list[
     """Score a mention that has been given `sentiment`. Pure: reads the mention, changes nothing."""
     text = " ".join(t for t in (mention.title, mention.text) if t)
     signals = [  # (points, order, reason): order breaks ties so reasons are stable
-        _negativity(sentiment.score),
+        _negativity(sentiment.score if sentiment.label == "negative" else 0.0),
         _keywords(text, urgent_keywords),
         _question(mention.title, mention.text),
         _reach(mention.author.followers, mention.author.verified),

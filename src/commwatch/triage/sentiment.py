@@ -75,6 +75,22 @@ def score_text(text: str | bytes | None) -> Sentiment:
     return Sentiment(score=compound, label=label_for(compound))
 
 
+def vader_scores(text: str) -> dict[str, float]:
+    """VADER's compound, pos, neg and neu for a text of any length (segments weighted by length);
+    the trained model reads them as features."""
+    parts = segments(prepare(text)) if text else []
+    if not parts:
+        return {"compound": 0.0, "pos": 0.0, "neg": 0.0, "neu": 0.0}
+    analyzer = _analyzer()
+    total = sum(len(p) for p in parts)
+    out = {"compound": 0.0, "pos": 0.0, "neg": 0.0, "neu": 0.0}
+    for part in parts:
+        scores = analyzer.polarity_scores(part)
+        for key in out:
+            out[key] += scores[key] * len(part) / total
+    return out
+
+
 def prepare(text: str) -> str:
     """The text with emoji normalised and spelled out, as VADER will tokenise it."""
     if text.isascii():

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from commwatch.app.history import describe
 from commwatch.text import (
+    sentiment_words,
     LEVEL_STYLE,
     SENTIMENT_STYLE,
     STATUS_STYLE,
@@ -136,7 +137,7 @@ def detail_text(m: dict[str, Any], now: datetime, extras=None, zone=None) -> Tex
             out.append(": " + "; ".join(inert(r, single_line=True) for r in p["reasons"]))
         out.append("\n")
     if s["label"]:
-        out.append(f"sentiment {s['label']} ({s['score']:+.2f})", style=SENTIMENT_STYLE.get(s["label"], ""))
+        out.append(sentiment_words(s, m.get("lang")), style=SENTIMENT_STYLE.get(s["label"], ""))
         out.append("\n")
     replied = f"yes, first response {_when(m['first_response_at'], now, zone)}" if m.get("first_response_at") else (
         "yes" if m["replied"] else "no")

@@ -33,6 +33,7 @@ INBOX_KEYS = [
     Key("c", "close", "close", "close and move to the next mention", "c"),
     Key("s", "snooze", "snooze", "snooze for a while (30m, 2h, 3d, 1w)", "s"),
     Key("n", "note", "note", "add an internal note (never sent; found by search)", "n"),
+    Key("l", "label", "label", "set the sentiment by hand (negative, neutral, positive; auto)", "l"),
     Key("o", "open_url", "open", "open the mention in the browser", "o"),
     Key("slash", "search", "search", "full-text search (word* for prefixes; empty clears)", "/"),
     Key("f", "filters", "filter", "filter: status, platform, sentiment, tag, assignee, needs reply", "f"),

@@ -76,6 +76,11 @@ def inverse_of(action: str, before: dict[str, Any], after: dict[str, Any]) -> Ch
         previous = before["priority"]["override"] or "auto"
         return Change(mid, f"set the priority of #{mid} to {after['priority']['level']}",
                       lambda a: a.set_priority(mid, previous))  # fmt: skip
+    if action == "label":
+        if before["sentiment"] == after["sentiment"]:
+            return None
+        previous = before["sentiment"]["label"] if before["sentiment"]["by"] else "auto"
+        return Change(mid, f"labelled #{mid} {after['sentiment']['label']}", lambda a: a.label(mid, previous))
     if action == "note":
         return Change(mid, f"added a note to #{mid}", None, "a note stays in the history")
     if action == "mark-replied":

@@ -22,7 +22,7 @@ from commwatch.tui.undo import Change, inverse_of
 
 DONE = {"tag": "tagged", "untag": "untagged", "assign": "assigned", "unassign": "unassigned", "close": "closed",
         "reopen": "reopened", "snooze": "snoozed", "escalate": "escalated", "priority": "priority",
-        "note": "note added", "mark-replied": "marked replied"}  # fmt: skip
+        "note": "note added", "mark-replied": "marked replied", "label": "sentiment"}  # fmt: skip
 
 
 class Verbs:
@@ -103,6 +103,17 @@ class Verbs:
         hint = ("team: " + ", ".join(team) + "; Tab completes" if team else "a name") + "; me; empty or - unassigns"
         self.app.push_screen(PromptScreen(f"Assign #{m['id']} to", value=current, hint=hint,
                                           suggestions=[*team, "me"]), done)  # fmt: skip
+
+    def action_label(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        now = m["sentiment"]["label"] + (" (by hand)" if m["sentiment"]["by"] else " (the model's)")
+        prompt = PromptScreen(f"Sentiment of #{m['id']}", placeholder="negative",
+                              hint=f"now {now}; negative, neutral, positive, or auto for the model's; Tab completes",
+                              suggestions=["negative", "neutral", "positive", "auto"])  # fmt: skip
+        self.app.push_screen(prompt, lambda value: value and value.strip() and self.apply(
+            "label", m["id"], lambda i: self.verbs.label(i, value.strip())))  # fmt: skip
 
     def action_unassign(self) -> None:
         m = self.selected()
@@ -216,6 +227,8 @@ def _summary(action: str, m: dict, zone=None) -> str:
         what += f" to {field(m['assignee'])}"
     elif action == "priority":
         what += f" {m['priority']['level']}" + ("" if m["priority"]["override"] else " (computed)")
+    elif action == "label":
+        what += f" {m['sentiment']['label']}" + (" (by hand)" if m["sentiment"]["by"] else " (the model's)")
     elif action == "snooze":
         what += f" until {when(m['snoozed_until'], zone)}"
     return f"#{m['id']} {what}"
