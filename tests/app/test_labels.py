@@ -82,6 +82,7 @@ def test_a_wrong_label_is_one_error(cli, workdir):
     r = cli("label", "1", "angry")
     assert r.returncode == ExitCode.ERROR and "'angry' is not a label" in r.stderr
     assert cli("label", "1").returncode == ExitCode.USAGE
+    assert cli("label", "1", "neg").returncode == 0 and cli.json("show", "1")["sentiment"]["label"] == "negative"
 
 
 def test_rescore_reads_stored_mentions_again_and_continues_where_it_stopped(cli, workdir):

@@ -119,6 +119,8 @@ class Verbs:
         from commwatch.app.score import LABELS
 
         label = label.strip().lower()
+        if len(label) >= 3:  # "neg", "neu", "pos" will do
+            label = next((name for name in (*LABELS, "auto") if name.startswith(label)), label)
         if label not in (*LABELS, "auto"):
             raise ActionError(f"{label!r} is not a label (negative, neutral, positive, or auto for the model's)")
         keywords = self.config.urgent_keywords
