@@ -30,7 +30,7 @@ from commwatch.triage.lexicon import polarity
 MAGIC = b"CWSM1\n"
 CLASSES = ("negative", "neutral", "positive")
 SHIPPED = Path(__file__).parent / "data" / "sentiment.cwsm"
-CACHE_LIMIT = 200_000  # tokens whose contribution is remembered (about 40 MB at most)
+CACHE_LIMIT = 300_000  # tokens and word pairs whose contribution is remembered (about 60 MB at most)
 ENGLISH_LIKE = ("en", UNDETERMINED)  # VADER reads these; other languages get their own VADER weights
 
 
@@ -63,12 +63,14 @@ def dense_names(languages: list[str]) -> list[str]:
             + [f"lang@{lang}" for lang in languages] + ["lang@other"])  # fmt: skip
 
 
-def dense_values(vader: dict[str, float], lang: str, languages: list[str], tokens: list[str]) -> list[tuple[int, float]]:
-    """(position, value) of the dense features that are not zero."""
+def dense_values(vader: dict[str, float], lang: str, languages: list[str],
+                 lexicon: list[str] | tuple[int, int]) -> list[tuple[int, float]]:
+    """(position, value) of the dense features that are not zero. `lexicon` is the tokens, or
+    their lexicon counts already made (positive, negative)."""
     start = 0 if lang in ENGLISH_LIKE else _GROUP
     out = [(start + i, vader[k]) for i, k in enumerate(VADER_KEYS) if vader[k]]
     out.append((start + _BAND + sum(vader["compound"] > edge for edge in VADER_BANDS), 1.0))
-    positive, negative = lexicon_counts(tokens)
+    positive, negative = lexicon if isinstance(lexicon, tuple) else lexicon_counts(lexicon)
     if positive:
         out.append((start + _LEXICON, min(positive, 3)))
     if negative:
@@ -79,16 +81,15 @@ def dense_values(vader: dict[str, float], lang: str, languages: list[str], token
 
 def lexicon_counts(tokens: list[str]) -> tuple[int, int]:
     """Positive and negative lexicon words among the tokens; a negated word counts the other way."""
-    positive = negative = 0
-    for token in tokens:
-        if token[0].isalpha() or token[0] == "~":
-            sign = polarity(token.lstrip("~"))
-            if sign:
-                if token[0] == "~":
-                    sign = -sign
-                positive += sign > 0
-                negative += sign < 0
-    return positive, negative
+    signs = [_polarity(token) for token in tokens]
+    return sum(s > 0 for s in signs), sum(s < 0 for s in signs)
+
+
+def _polarity(token: str) -> int:
+    if not (token[0].isalpha() or token[0] == "~"):
+        return 0
+    sign = polarity(token.lstrip("~"))
+    return -sign if token[0] == "~" else sign
 
 
 def token_buckets(tokens: list[str], lang: str, languages: list[str]) -> list[int]:
@@ -173,7 +174,8 @@ class SentimentModel:
             c += w[j + 2]
         return a, b, c
 
-    def _token(self, token: str, lang: str) -> tuple[int, int, int]:
+    def _token(self, token: str, lang: str) -> tuple[int, int, int, bool, int]:
+        """(its three class weights summed, whether it can be a reason, its lexicon polarity), cached."""
         key = f"{lang}\x00{token}" if lang in self.languages and lang != "en" else token
         found = self._cache.get(key)
         if found is None:
@@ -182,26 +184,43 @@ class SentimentModel:
             buckets = tf.word_features(token)
             if key is not token:
                 buckets.append(tf.bucket(f"L{lang} {token}"))
-            found = self._cache[key] = self._sum(buckets)
+            found = self._cache[key] = (*self._sum(buckets), _telling(token), _polarity(token))
+        return found
+
+    def _pair(self, first: str, second: str) -> tuple[int, int, int]:
+        key = f"{first}\x01{second}"
+        found = self._cache.get(key)
+        if found is None:
+            j = 3 * tf.pair_bucket(first, second)
+            w = self.weights
+            found = self._cache[key] = (w[j], w[j + 1], w[j + 2])
         return found
 
     def logits(self, tokens: list[str], lang: str, vader: dict[str, float]) -> tuple[list[float], list[tuple]]:
         """The three class scores, and each token's contribution (for reasons)."""
         parts = [self._token(t, lang) for t in tokens]
-        a = sum(p[0] for p in parts)
-        b = sum(p[1] for p in parts)
-        c = sum(p[2] for p in parts)
+        a = b = c = 0
+        positive = negative = 0
+        for p in parts:
+            a += p[0]
+            b += p[1]
+            c += p[2]
+            if p[4]:
+                positive += p[4] > 0
+                negative += p[4] < 0
         for first, second in zip(tokens, tokens[1:]):
-            j = 3 * tf.pair_bucket(first, second)
-            a += self.weights[j]
-            b += self.weights[j + 1]
-            c += self.weights[j + 2]
+            p = self._pair(first, second)
+            a += p[0]
+            b += p[1]
+            c += p[2]
         k = self.scale * length_scale(tokens)
         out = [self.bias[0] + a * k, self.bias[1] + b * k, self.bias[2] + c * k]
-        for position, value in dense_values(vader, lang, self.languages, tokens):
+        for position, value in dense_values(vader, lang, self.languages, (positive, negative)):
             weights = self.dense[position]
-            out = [out[i] + weights[i] * value for i in range(3)]
-        return out, [(t, p[0] * k, p[1] * k, p[2] * k) for t, p in zip(tokens, parts)]
+            out[0] += weights[0] * value
+            out[1] += weights[1] * value
+            out[2] += weights[2] * value
+        return out, [(t, p[0] * k, p[1] * k, p[2] * k) for t, p in zip(tokens, parts) if p[3]]
 
     def score(self, text: str, lang: str | None = None, explain: int = 3) -> Scored:
         """The sentiment of one text. `lang` is the platform's, when it gave one."""
@@ -241,8 +260,6 @@ def _reasons(parts: list[tuple], best: int, count: int) -> list[str]:
     """The words that pushed most towards the label (a word counted once)."""
     pushes: dict[str, float] = {}
     for token, *z in parts:
-        if not _telling(token):
-            continue
         push = z[best] - (sum(z) - z[best]) / 2
         if push > 0.05 and push > pushes.get(token, 0.0):
             pushes[token] = push
