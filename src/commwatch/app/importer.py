@@ -20,13 +20,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from commwatch.app.ingest import ingest, parser_for
-from commwatch.app.ours import Brand
-from commwatch.config import Config
-from commwatch.connector import PayloadError, Rejected, split
-from commwatch.model import Mention
+from functools import partial
 
-BATCH = 2000  # mentions per transaction
+from commwatch.app.ingest import Prepared, parser_for, prepare, store
+from commwatch.app.ours import Brand
+from commwatch.app.ours import parse as parse_brand
+from commwatch.config import Config
+from commwatch.connector import PayloadError, split
+
+CHUNK_BYTES = 1_000_000  # input per chunk (about 2,000 tweets of X API v2): one transaction each
 SHOWN_REJECTS = 20  # rejects named one by one in the output; the rest are counted (`commwatch rejects` has all)
 
 
@@ -104,12 +106,13 @@ def _decode_json(text: str) -> Any:
         raise ValueError(f"not usable JSON ({exc})") from None
 
 
-def read_payloads(name: str, handle: IO[bytes]) -> Iterator[tuple[str, Any] | ImportProblem]:
-    """Yield (where, decoded JSON) for each response in a JSON or JSON Lines stream.
+def read_payloads(name: str, handle: IO[bytes]) -> Iterator[tuple[str, str | Any, bool] | ImportProblem]:
+    """Yield (where, text, False) for each line of a JSON Lines stream (decoded later, where it is
+    parsed: in a worker process on a big import), or (where, payload, True) once for a stream that
+    is one (pretty-printed) JSON document.
 
-    When the first non-blank line is not JSON on its own, the stream is tried
-    as one (pretty-printed) document; if that fails too, it is read line by
-    line and each bad line reported.
+    When the first non-blank line is not JSON on its own, the stream is tried as one document;
+    if that fails too, it is read line by line and each bad line reported.
     """
     numbered = lines(name, handle)
     for number, line in numbered:
@@ -121,31 +124,86 @@ def read_payloads(name: str, handle: IO[bytes]) -> Iterator[tuple[str, Any] | Im
     else:
         return
     try:
-        first = _decode_json(line)
+        _decode_json(line)
     except ValueError as exc:
         rest = list(numbered)
         if not any(isinstance(text, ImportProblem) for _, text in rest):
             try:
-                yield (name, _decode_json(line + "".join(text for _, text in rest)))
+                yield (name, _decode_json(line + "".join(text for _, text in rest)), True)
                 return
             except ValueError:
                 pass
         yield ImportProblem(f"{name} line {number}", str(exc))
         numbered = iter(rest)
     else:
-        yield (f"{name} line {number}", first)
+        yield (f"{name} line {number}", line, False)
     for number, line in numbered:
         if isinstance(line, ImportProblem):
             yield line
         elif line.strip():
-            where = f"{name} line {number}"
-            try:
-                yield (where, _decode_json(line))
-            except ValueError as exc:
-                yield ImportProblem(where, str(exc))
+            yield (f"{name} line {number}", line, False)
 
 
 # Importing ----------------------------------------------------------------------------
+
+
+@dataclass
+class Chunk:
+    """What a chunk of lines became: read, parsed and triaged (in this process or a worker)."""
+
+    prepared: Prepared = field(default_factory=Prepared)
+    payloads: int = 0
+    mentions: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    set_aside: list[ImportProblem] = field(default_factory=list)  # one per reject, by line
+
+
+def prepare_chunk(platform: str, items: list[tuple[str, str | Any, bool]], urgent_keywords: list[str],
+                  brand: Brand) -> Chunk:  # fmt: skip
+    """Decode, parse and triage a chunk of lines; a bad line costs itself only."""
+    parse = parser_for(platform)
+    out = Chunk()
+    for where, text, decoded in items:
+        try:
+            payload = text if decoded else _decode_json(text)
+        except ValueError as exc:
+            out.problems.append(ImportProblem(where, str(exc)))
+            continue
+        try:
+            mentions, aside = split(parse(payload))
+        except PayloadError as exc:
+            out.problems.append(ImportProblem(where, f"not a {platform} API response ({exc})"))
+            continue
+        except (RecursionError, MemoryError):
+            out.problems.append(ImportProblem(where, "nested too deeply or too large to read"))
+            continue
+        except Exception as exc:  # a parser bug costs this line only
+            out.problems.append(ImportProblem(where, f"the {platform} connector could not read it "
+                                                     f"({type(exc).__name__}: {exc})"))  # fmt: skip
+            continue
+        out.payloads += 1
+        out.mentions += len(mentions)
+        out.set_aside += [ImportProblem(where, f"an item was set aside: {r.reason}") for r in aside]
+        out.prepared.extend(prepare(mentions, aside, urgent_keywords, brand, lambda _, w=where: w))
+    return out
+
+
+def chunks(streams: Iterable[tuple[str, IO[bytes]]]) -> Iterator[list]:
+    """The streams' lines in chunks of about CHUNK_BYTES, each line's reading problem in its place."""
+    chunk: list = []
+    size = 0
+    for name, handle in streams:
+        for item in read_payloads(name, handle):
+            if isinstance(item, ImportProblem):
+                chunk.append(item)
+                continue
+            chunk.append(item)
+            size += len(item[1]) if not item[2] else CHUNK_BYTES
+            if size >= CHUNK_BYTES:
+                yield chunk
+                chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
 def import_streams(
@@ -155,56 +213,39 @@ def import_streams(
     streams: Iterable[tuple[str, IO[bytes]]],
     source: str = "import",
     brand: Brand | None = None,
+    workers: int | None = None,
 ) -> ImportResult:
-    parse = parser_for(platform)
+    """Read, parse, triage and store; with more than one worker and more than one chunk of input,
+    the reading of JSON, parsing and triage run in worker processes (app/pipeline.py) while this
+    process stores each chunk, in the file's order, one transaction a chunk."""
+    from commwatch.app.pipeline import run_chunks
+
+    parser_for(platform)  # an unknown platform is refused before anything is read
+    brand = brand if brand is not None else parse_brand(config.brand_handles)
     result = ImportResult()
-    batch: list[Mention] = []
-    rejects: list[Rejected] = []
-    origins: dict[int, str] = {}  # id(mention or reject) → "file line N"
-
-    def flush() -> None:
-        if batch or rejects:
-            saved = ingest(conn, config, source, batch, rejects=rejects, origins=origins, brand=brand)
-            result.new += saved.new
-            result.updated += saved.updated
-            result.escalated += saved.escalated
-            result.rejected += saved.rejected
-            batch.clear()
-            rejects.clear()
-            origins.clear()
-
     named = 0
-    for name, handle in streams:
-        for item in read_payloads(name, handle):
-            if isinstance(item, ImportProblem):
-                result.problems.append(item)
-                continue
-            where, payload = item
-            try:
-                mentions, aside = split(parse(payload))
-            except PayloadError as exc:
-                result.problems.append(ImportProblem(where, f"not a {platform} API response ({exc})"))
-                continue
-            except (RecursionError, MemoryError):
-                result.problems.append(ImportProblem(where, "nested too deeply or too large to read"))
-                continue
-            except Exception as exc:  # a parser bug costs this line only
-                result.problems.append(ImportProblem(where, f"the {platform} connector could not read it "
-                                                            f"({type(exc).__name__}: {exc})"))  # fmt: skip
-                continue
-            result.payloads += 1
-            result.mentions += len(mentions)
-            for reject in aside:
-                if named < SHOWN_REJECTS:
-                    result.set_aside.append(ImportProblem(where, f"an item was set aside: {reject.reason}"))
-                named += 1
-            for x in (*mentions, *aside):
-                origins[id(x)] = where
-            batch.extend(mentions)
-            rejects.extend(aside)
-            if len(batch) >= BATCH:
-                flush()
-    flush()
+    work = partial(_split_problems, platform=platform, keywords=config.urgent_keywords, brand=brand)
+    for early, done in run_chunks(chunks(streams), work, workers):
+        result.problems += early
+        result.problems += done.problems
+        result.payloads += done.payloads
+        result.mentions += done.mentions
+        for note in done.set_aside:
+            if named < SHOWN_REJECTS:
+                result.set_aside.append(note)
+            named += 1
+        saved = store(conn, config, source, done.prepared)
+        result.new += saved.new
+        result.updated += saved.updated
+        result.escalated += saved.escalated
+        result.rejected += saved.rejected
     if named > SHOWN_REJECTS:
         result.set_aside.append(ImportProblem("", f"{named - SHOWN_REJECTS} more items set aside (`commwatch rejects`)"))
     return result
+
+
+def _split_problems(chunk: list, platform: str, keywords: list[str], brand: Brand) -> tuple[list[ImportProblem], Chunk]:
+    """A chunk as read (lines, and problems met while reading) → (the reading problems, the prepared chunk)."""
+    early = [item for item in chunk if isinstance(item, ImportProblem)]
+    items = [item for item in chunk if not isinstance(item, ImportProblem)]
+    return early, prepare_chunk(platform, items, keywords, brand)

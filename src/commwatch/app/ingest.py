@@ -80,6 +80,51 @@ def unpack(page: Page) -> tuple[list[Mention], list[Rejected]]:
     return mentions, rejects
 
 
+@dataclass
+class Prepared:
+    """Mentions cleaned and triaged, and what was set aside, ready to store: the CPU half of ingest,
+    with no database (so worker processes can do it; see app/pipeline.py). Picklable."""
+
+    ready: list[Mention] = field(default_factory=list)
+    where: list[str | None] = field(default_factory=list)  # where each ready mention came from
+    aside: list[tuple[str, Any, str | None, str | None, str | None]] = field(default_factory=list)
+    # (reason, item as plain data, remote id, platform, where)
+
+    def extend(self, other: Prepared) -> None:
+        self.ready += other.ready
+        self.where += other.where
+        self.aside += other.aside
+
+
+def prepare(
+    mentions: list[Mention],
+    rejects: list[Rejected],
+    urgent_keywords: list[str],
+    brand: Brand,
+    where: Callable[[Any], str | None] = lambda _: None,
+) -> Prepared:
+    """Clean, mark ours and triage the mentions (a bad one is set aside, never its neighbours)."""
+    from commwatch.triage.triaged import triage  # the scorer loads only when mentions arrive
+
+    now = timeutil.now()
+    out = Prepared(aside=[(r.reason, r.item, r.remote_id, None, where(r)) for r in rejects])
+    for m in mentions:
+        try:
+            clean(m, now)
+            m.ours = brand.is_ours(m.platform, m.author.handle, m.author.remote_id)
+            triage(m, urgent_keywords)
+        except Unusable as exc:
+            out.aside.append((str(exc), _shape(m), None, getattr(m, "platform", None), where(m)))
+            continue
+        except Exception as exc:  # a scorer bug costs this mention only
+            out.aside.append((f"could not be scored ({type(exc).__name__}: {exc})", _shape(m), m.remote_id,
+                              m.platform, where(m)))  # fmt: skip
+            continue
+        out.ready.append(m)
+        out.where.append(where(m))
+    return out
+
+
 def ingest(
     conn: sqlite3.Connection,
     config: Config,
@@ -97,37 +142,44 @@ def ingest(
     """Clean and triage the mentions, store them, run the rules on the new ones, record what was set
     aside, and keep the cursor: one transaction. `origin` says where they came from (a stream);
     `origins` where each one came from, by id() of the mention or reject (a file and line)."""
-    from commwatch.triage.triaged import triage  # the scorer loads only when mentions arrive
-
-    now = timeutil.now()
-    at = timeutil.now_iso()
 
     def where(x: Any) -> str | None:
         return origins.get(id(x), origin) if origins else origin
 
-    aside: list[dict[str, Any]] = [_reject_row(r.reason, r.item, r.remote_id, None, source, where(r), at, env)
-                                   for r in rejects]  # fmt: skip
-    ready: list[Mention] = []
     brand = brand if brand is not None else parse_brand(config.brand_handles)
-    by_hand = _hand_labels(conn, mentions)
-    for m in mentions:
-        try:
-            clean(m, now)
-            m.ours = brand.is_ours(m.platform, m.author.handle, m.author.remote_id)
-            triage(m, config.urgent_keywords, label=_labelled(by_hand.get(m.key)))
-        except Unusable as exc:
-            aside.append(_reject_row(str(exc), _shape(m), None, getattr(m, "platform", None), source, where(m), at, env))
-            continue
-        except Exception as exc:  # a scorer bug costs this mention only
-            aside.append(_reject_row(f"could not be scored ({type(exc).__name__}: {exc})", _shape(m), m.remote_id,
-                                     m.platform, source, where(m), at, env))  # fmt: skip
-            continue
-        ready.append(m)
+    prepared = prepare(mentions, list(rejects), config.urgent_keywords, brand, where)
+    return store(conn, config, source, prepared, cursor=cursor, units=units, env=env)
+
+
+def store(
+    conn: sqlite3.Connection,
+    config: Config,
+    source: str,
+    prepared: Prepared,
+    *,
+    cursor: tuple[str, dict[str, Any]] | None = None,
+    units: tuple[str, int] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Ingested:
+    """The database half of ingest: labels set by hand win, then one transaction stores the
+    mentions, the rejects, the links, the rules' changes and the cursor."""
+    at = timeutil.now_iso()
+    ready = prepared.ready
+    by_hand = _hand_labels(conn, ready)
+    if by_hand:
+        from commwatch.triage.triaged import relabel
+
+        for m in ready:
+            if m.key in by_hand:
+                relabel(m, _labelled(by_hand[m.key]), config.urgent_keywords)
+    aside = [_reject_row(reason, item, remote_id, platform, source, where, at, env)
+             for reason, item, remote_id, platform, where in prepared.aside]  # fmt: skip
+    where_of = {id(m): w for m, w in zip(ready, prepared.where)}
     result = Ingested()
 
     def after(conn: sqlite3.Connection, saved) -> None:
         for m, why in saved.failed:
-            aside.append(_reject_row(why, _shape(m), m.remote_id, m.platform, source, where(m), at, env))
+            aside.append(_reject_row(why, _shape(m), m.remote_id, m.platform, source, where_of.get(id(m)), at, env))
         if aside:
             rejects_table.add(conn, aside)
         if saved.new_ids:

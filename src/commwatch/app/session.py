@@ -196,12 +196,13 @@ class Session:
                                  for d in self.deliver_due()]  # fmt: skip
         return result
 
-    def import_streams(self, platform: str, streams: Iterable[tuple[str, IO[str]]], source: str = "import"):
+    def import_streams(self, platform: str, streams: Iterable[tuple[str, IO[str]]], source: str = "import",
+                       workers: int | None = None):  # fmt: skip
         """Raw API responses through the platform's parser into the inbox, rules included."""
         from commwatch.app.importer import import_streams
 
         self._sync_brand()
-        result = import_streams(self.conn, self.config, platform, streams, source, brand=self.brand)
+        result = import_streams(self.conn, self.config, platform, streams, source, brand=self.brand, workers=workers)
         if result.escalated:
             self.deliver_soon()
         return result

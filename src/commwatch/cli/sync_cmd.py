@@ -73,6 +73,7 @@ def import_(
     paths: list[str] = typer.Argument(..., metavar="PATH...", help="JSON or JSON Lines files of raw API responses; - for stdin."),
     source: str = typer.Option("import", "--source", metavar="NAME", help="The source the mentions are stored under (rules can match it)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    workers: int = typer.Option(0, "--workers", min=0, metavar="N", help="Processes that parse and score (default 0: one per core; 1: this process only)."),
 ) -> None:
     """Ingest saved raw API responses (twarc2 output, curl downloads) through the platform's parser; rules apply.
 
@@ -94,7 +95,7 @@ def import_(
                 missing.append(path)
 
     missing: list[str] = []
-    result = state.session.import_streams(platform.lower(), streams(), source=source)
+    result = state.session.import_streams(platform.lower(), streams(), source=source, workers=workers or None)
     for problem in (*result.problems, *result.set_aside):
         typer.echo(f"commwatch: {inert(str(problem), single_line=True)}", err=True)
     if not quiet:

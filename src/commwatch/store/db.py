@@ -30,6 +30,7 @@ def open_store(path: Path) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")  # the upsert's staging table never touches the disk
         conn.execute("PRAGMA cache_size = -32768")  # 32 MiB: index-heavy writes stay fast at a million rows
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:

@@ -20,6 +20,14 @@ def triage(mention: Mention, urgent_keywords: list[str], label: Sentiment | None
     mention.priority = prioritise(mention, mention.sentiment, urgent_keywords=urgent_keywords)
 
 
+def relabel(mention: Mention, label: Sentiment, urgent_keywords: list[str]) -> None:
+    """A person's label on an already triaged mention: kept, and the priority computed with it."""
+    from commwatch.triage.priority import prioritise
+
+    mention.sentiment = label
+    mention.priority = prioritise(mention, label, urgent_keywords=urgent_keywords)
+
+
 def sentiment_of(mention: Mention):
     """The model's reading of a mention (a scorer.Scored)."""
     from commwatch.triage.scorer import current
