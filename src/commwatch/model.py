@@ -140,6 +140,10 @@ class InboxFilter:
     sort: str = "priority"  # priority | newest | oldest | due
     limit: int | None = 50
     offset: int = 0
+    # Keyset paging (the TUI): start after this row's sort key (store.inbox.sort_key), walking
+    # forwards, or backwards towards the top; then `offset` is not used.
+    after: tuple | None = None
+    backwards: bool = False
 
 
 def utc(dt: datetime) -> datetime:

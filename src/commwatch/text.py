@@ -234,3 +234,8 @@ def sentiment_words(s: dict, lang: str | None = None) -> str:
     if reasons:
         said += ": " + "; ".join(inert(r, single_line=True) for r in reasons)
     return said
+
+
+def counted(n: int, cap: int | None) -> str:
+    """A count from a capped counter: "1,234", or "10,000+" when counting stopped at the cap."""
+    return f"{cap:,}+" if cap is not None and n > cap else f"{n:,}"

@@ -14,7 +14,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from commwatch import registry
 from commwatch.config import Config
 
 
@@ -61,6 +60,8 @@ def brand_of(config: Config, env: Mapping[str, str]) -> Brand:
     handles = list(config.brand_handles)
     for source in config.sources.values():
         try:
+            from commwatch import registry  # connector metadata only when accounts are asked for
+
             cls = registry.load(source.connector)
             handles += cls.accounts(source, env)
         except Exception:  # an unknown or broken connector: sync reports it, and it names no account

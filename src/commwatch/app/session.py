@@ -191,6 +191,7 @@ class Session:
             self._sync_brand()
             result = run_sync(self.conn, self.config, only=only, env=self.env, on_progress=on_progress,
                               brand=self.brand)  # fmt: skip
+            self._refresh_statistics()
             # Replies, escalations and alerts whose time has come: part of the result (and of the exit code).
             result.deliveries = [{"id": d.outbox_id, "kind": d.kind, "status": d.status, "message": d.message}
                                  for d in self.deliver_due()]  # fmt: skip
@@ -203,9 +204,20 @@ class Session:
 
         self._sync_brand()
         result = import_streams(self.conn, self.config, platform, streams, source, brand=self.brand, workers=workers)
+        self._refresh_statistics()
         if result.escalated:
             self.deliver_soon()
         return result
+
+    def _refresh_statistics(self) -> None:
+        """The planner's statistics, after the inbox grew (store.db.refresh_statistics). Only an
+        optimisation: a database that refuses it (read-only, locked) is left as it is."""
+        from commwatch.store.db import refresh_statistics
+
+        try:
+            refresh_statistics(self.conn)
+        except sqlite3.Error:
+            pass
 
     def apply_rules(self, f: InboxFilter) -> tuple[int, Any]:
         """Run the rules again over the stored mentions the filter matches: (mentions checked, RuleOutcome)."""

@@ -100,8 +100,20 @@ class Views:
         rows = inbox.list_mentions(self.conn, f, self._cutoffs(f, now))
         return [self._sla(m, now) for m in rows]
 
-    def count(self, f: InboxFilter) -> int:
-        return inbox.count_mentions(self.conn, f, self._cutoffs(f, self._now()))
+    @staticmethod
+    def keyed(f: InboxFilter) -> bool:
+        """Whether the listing can be paged by key (InboxFilter.after)."""
+        return inbox.keyed(f)
+
+    @staticmethod
+    def sort_key(m: dict[str, Any], f: InboxFilter) -> tuple | None:
+        """A listed mention's key in the filter's order, to page on from it (InboxFilter.after);
+        None when that listing is paged by offset."""
+        return inbox.sort_key(m, f.sort) if inbox.keyed(f) else None
+
+    def count(self, f: InboxFilter, cap: int | None = None) -> int:
+        """Mentions matching `f`; with `cap`, counting stops at cap + 1 (see counted())."""
+        return inbox.count_mentions(self.conn, f, self._cutoffs(f, self._now()), cap)
 
     def matching_ids(self, f: InboxFilter) -> list[int]:
         return inbox.matching_ids(self.conn, f, self._cutoffs(f, self._now()))
@@ -148,6 +160,9 @@ class Views:
             except Exception:  # an unknown or broken connector: sync reports it
                 continue
         return sorted(found)
+
+
+COUNT_CAP = 1_000  # listings count matches up to here ("1,000+"): the cost of counting stays bounded
 
 
 def connectors(config: Config | None, conn_for_units=None) -> list[dict[str, Any]]:

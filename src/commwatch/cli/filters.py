@@ -55,11 +55,15 @@ def person(value: str | None, option: str) -> str | None:
 
 
 def truncated(shown: int, limit: int | None, count) -> None:
-    """After a --json listing that stopped at --limit: one line on stderr with the total."""
+    """After a --json listing that stopped at --limit: one line on stderr with the total
+    (counted up to views.COUNT_CAP: "50 of 1,000+ shown")."""
+    from commwatch.app.views import COUNT_CAP
+    from commwatch.text import counted
+
     if limit is not None and shown == limit:
         total = count()
         if total > shown:
-            typer.echo(f"commwatch: {shown} of {total} shown; --limit 0 for all", err=True)
+            typer.echo(f"commwatch: {shown} of {counted(total, COUNT_CAP)} shown; --limit 0 for all", err=True)
 
 
 def status_filter(value: str) -> str | None:

@@ -27,6 +27,7 @@ def inbox(
     as_json: bool = typer.Option(False, "--json", help="A JSON array on stdout."),
 ) -> None:
     """List mentions, most urgent first, then newest (or --sort)."""
+    from commwatch.app.views import COUNT_CAP
     from commwatch.model import InboxFilter
 
     f = InboxFilter(
@@ -51,7 +52,7 @@ def inbox(
         from commwatch.cli.render import print_json
 
         print_json(mentions)
-        filters.truncated(len(mentions), f.limit, lambda: views.count(f))
+        filters.truncated(len(mentions), f.limit, lambda: views.count(f, cap=COUNT_CAP))
         return
     if not mentions:
         hint = "the inbox is empty: run `commwatch sync`" if views.is_empty() else "nothing matches these filters"
@@ -59,8 +60,8 @@ def inbox(
         return
     from commwatch.cli.render import inbox_table
 
-    total = views.count(f) if len(mentions) == f.limit else len(mentions)
-    inbox_table(mentions, total, with_due=state.session.config.sla is not None)
+    total = views.count(f, cap=COUNT_CAP) if len(mentions) == f.limit else len(mentions)
+    inbox_table(mentions, total, with_due=state.session.config.sla is not None, cap=COUNT_CAP)
 
 
 def rejects(

@@ -15,6 +15,7 @@ from commwatch.text import (
     SENTIMENT_STYLE,
     age,
     cells,
+    counted,
     due,
     excerpt,
     field,
@@ -48,7 +49,8 @@ MIN_TEXT = 24  # the text is what a person reads: narrow columns go before it ge
 GAP = 2  # cells between columns
 
 
-def inbox_table(mentions: list[dict[str, Any]], total: int | None = None, with_due: bool = False) -> None:
+def inbox_table(mentions: list[dict[str, Any]], total: int | None = None, with_due: bool = False,
+                cap: int | None = None) -> None:  # fmt: skip
     """One line per mention; the columns that fit, the id always whole, the text in what is left."""
     from rich.table import Table
     from rich.text import Text
@@ -92,7 +94,8 @@ def inbox_table(mentions: list[dict[str, Any]], total: int | None = None, with_d
         table.add_row(*(cells_of[c] for c in chosen), Text(excerpt(text, text_width)))
     out.print(table)
     if total is not None and total > len(mentions):
-        console(stderr=True).print(Text(f"{len(mentions)} of {total} shown; --limit 0 for all", style="dim"))
+        console(stderr=True).print(Text(f"{len(mentions)} of {counted(total, cap)} shown; --limit 0 for all",
+                                        style="dim"))  # fmt: skip
 
 
 def mention_detail(detail, zone=None) -> None:

@@ -7,12 +7,13 @@ from typing import Any
 
 
 def _metric_filter(metric: str) -> tuple[str, list[Any]]:
-    """The mentions a spike metric counts: people's, never the brand's own posts."""
+    """The mentions a spike metric counts: people's, never the brand's own posts. The unary + keeps
+    the planner on the created_at index (the window is what is small), never the sentiment index."""
     if metric == "negative":
-        return " AND sentiment_label = 'negative' AND ours = 0", []
+        return " AND +sentiment_label = 'negative' AND +ours = 0", []
     if metric.startswith("tag:"):
-        return " AND id IN (SELECT mention_id FROM mention_tags WHERE tag = ?) AND ours = 0", [metric[4:]]
-    return " AND ours = 0", []
+        return " AND id IN (SELECT mention_id FROM mention_tags WHERE tag = ?) AND +ours = 0", [metric[4:]]
+    return " AND +ours = 0", []
 
 
 def count_between(conn: sqlite3.Connection, metric: str, start: str, end: str) -> int:

@@ -81,3 +81,23 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def refresh_statistics(conn: sqlite3.Connection) -> bool:
+    """Give the query planner fresh statistics when the inbox has doubled (or shrunk by half) since
+    they were gathered, or never had any: without them it cannot tell a tag on ten mentions from a
+    status on a million, and picks plans that read the whole table. Sampled (analysis_limit), so
+    it costs milliseconds. Returns whether it ran."""
+    rows = conn.execute("SELECT coalesce(max(id), 0) FROM mentions").fetchone()[0]
+    if rows < 1000:
+        return False
+    try:
+        stat = conn.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'mentions' LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # no sqlite_stat1 yet
+        stat = None
+    known = int(stat[0].split()[0]) if stat and stat[0] else 0
+    if known and known / 2 <= rows <= known * 2:
+        return False
+    conn.execute("PRAGMA analysis_limit = 1000")
+    conn.execute("ANALYZE")
+    return True

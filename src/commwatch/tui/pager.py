@@ -1,7 +1,9 @@
 """The inbox, a page at a time: what the list shows without ever loading the whole inbox.
 
-Rows come from the session's views (Views.inbox with limit and offset) in pages of `page_size`,
-kept in a small LRU cache. The exact number of rows is not needed to start:
+Rows come from the session's views (Views.inbox) in pages of `page_size`, kept in a small LRU
+cache. A page is read by key (after the row that ends the page before it, or before the row that
+starts the page after it), or from the nearer end of the list, so moving anywhere in a million
+rows costs the same as at the top; an OFFSET into the middle only for a jump with nothing near. The exact number of rows is not needed to start:
 until a count arrives (computed in the background, see InboxScreen) or a short
 page reveals the end, the list is as long as what was loaded plus one page.
 """
@@ -47,8 +49,7 @@ class InboxPager:
         if rows is not None:
             self._pages.move_to_end(page)
             return rows
-        f = replace(self.filter, limit=self.page_size, offset=page * self.page_size)
-        rows = self.views.inbox(f)
+        rows = self.views.inbox(self._query(page))
         self.queries += 1
         self._pages[page] = rows
         while len(self._pages) > self.max_pages:
@@ -65,6 +66,27 @@ class InboxPager:
             if self._extent >= start:
                 self.total = start
         return rows
+
+    def _query(self, page: int) -> InboxFilter:
+        """The cheapest way to a page: after the page before it, before the page after it, or from
+        whichever end is nearer; an OFFSET into the middle only when nothing near it is known."""
+        size = self.page_size
+        before, after = self._pages.get(page - 1), self._pages.get(page + 1)
+        if page > 0 and before and len(before) == size and self._key(before[-1]) is not None:
+            return replace(self.filter, limit=size, after=self._key(before[-1]))
+        if after and self._key(after[0]) is not None:
+            return replace(self.filter, limit=size, after=self._key(after[0]), backwards=True)
+        nearer_the_end = self.total is not None and (page + 1) * size > self.total - page * size
+        if page > 0 and nearer_the_end and self.views.keyed(self.filter):
+            skip = max(0, self.total - (page + 1) * size)  # rows after this page
+            count = min(size, self.total - page * size)
+            if count > 0:
+                return replace(self.filter, limit=count, offset=skip, backwards=True)
+        return replace(self.filter, limit=size, offset=page * size)
+
+    def _key(self, row: dict[str, Any]) -> tuple | None:
+        """The row's key in the listing's order (None when the listing is paged by offset)."""
+        return self.views.sort_key(row, self.filter)
 
     # Size --------------------------------------------------------------------
 
