@@ -3,8 +3,6 @@ matching ids or along an order index (never a scan of the table, never a sort of
 counts stop at a cap, the TUI pages by key from either end, and the planner gets statistics."""
 
 import itertools
-import sqlite3
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
