@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from commwatch.connector import SourceOptionError
+from commwatch.connector import SourceOptionError, phrases
 
 DEFAULT_BACKFILL = 100
 MAX_BACKFILL = 1000  # Reddit listings end after about 1000 items
@@ -68,11 +68,7 @@ def _keywords(value: Any) -> re.Pattern[str] | None:
     """Whole words or phrases, any case; a phrase matches across any run of whitespace."""
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise SourceOptionError("keywords", 'must be a list of words or phrases, such as ["outage", "status page"]')
-    if not value:
-        return None
-    phrases = sorted({" ".join(v.split()) for v in value}, key=len, reverse=True)
-    alternatives = "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in phrases)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return phrases(value)
 
 
 def _flag(key: str, value: Any) -> bool:

@@ -109,13 +109,26 @@ class Connector:
         return now.astimezone(timezone.utc).date().isoformat()
 
     @classmethod
-    def missing(cls, env: Mapping[str, str], *, write: bool = False) -> list[list[str]]:
+    def variables(cls, options: Mapping[str, Any]) -> dict[str, str]:
+        """Where a source keeps each credential, for connectors whose sources may rename them
+        (two forums, two keys): {declared name: the variable this source reads}. Default: as declared."""
+        return {}
+
+    @classmethod
+    def missing(
+        cls, env: Mapping[str, str], *, write: bool = False, options: Mapping[str, Any] | None = None
+    ) -> list[list[str]]:
         """What is not set, as alternatives ([] when nothing is missing): for reading, the one list of
-        unset `credentials`; for writing, the unset names of each set of `write_credentials`."""
+        unset `credentials`; for writing, the unset names of each set of `write_credentials`. With a
+        source's `options`, the names are the ones that source reads (see `variables`)."""
+        try:
+            renamed = cls.variables(options) if options is not None else {}
+        except ConnectorError:  # a bad option is reported where options are checked
+            renamed = {}
         if not write:
-            unset = [name for name in cls.credentials if not env.get(name)]
+            unset = [renamed.get(n, n) for n in cls.credentials if not env.get(renamed.get(n, n))]
             return [unset] if unset else []
-        choices = [[name for name in names if not env.get(name)] for names in cls.write_credentials]
+        choices = [[renamed.get(n, n) for n in names if not env.get(renamed.get(n, n))] for names in cls.write_credentials]
         return [] if not choices or any(not unset for unset in choices) else choices
 
     @classmethod
@@ -153,7 +166,15 @@ class Connector:
     # sending again whenever an earlier attempt may have reached the platform.
 
     moderation_actions: ClassVar[tuple[str, ...]] = ()  # e.g. ("hide", "unhide")
+    # Keyword arguments `moderate` takes besides `ban`: "reason" (text shown to the author or the
+    # moderators), "days" (how long a silence lasts).
+    moderation_options: ClassVar[tuple[str, ...]] = ()
     reply_limit: ClassVar[int | None] = None  # the platform's maximum reply length, in characters
+
+    def check_reply(self, target: ReplyTarget, text: str) -> None:
+        """Raise PermanentError when the platform would refuse this text for a reason known in
+        advance (a forum's own length limits). Called before a reply is queued; it may read from
+        the platform, never write. The default checks nothing beyond `reply_limit`."""
 
     def reply(self, target: ReplyTarget, text: str) -> PostedReply:
         """Post `text` as a reply to the mention; return the new post's id and url."""
@@ -168,8 +189,9 @@ class Connector:
         """
         raise NotImplementedError(f"the {self.name} connector cannot look up replies")
 
-    def moderate(self, target: ReplyTarget, action: str, *, ban: bool = False) -> None:
-        """Apply one of `moderation_actions` to the mention on the platform."""
+    def moderate(self, target: ReplyTarget, action: str, *, ban: bool = False, **options: Any) -> None:
+        """Apply one of `moderation_actions` to the mention on the platform (`options`: only those
+        named in `moderation_options`, and only when the person gave them)."""
         raise NotImplementedError(f"the {self.name} connector cannot moderate")
 
     @classmethod
@@ -369,6 +391,16 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, int):
         return max(-MAX_INT, min(MAX_INT, value))
     return None
+
+
+def phrases(values: list[str]) -> re.Pattern[str] | None:
+    """A pattern matching any of these words or phrases whole, in any case, a phrase across any run of
+    whitespace (the `keywords` option of several connectors); None for an empty list."""
+    if not values:
+        return None
+    unique = sorted({" ".join(v.split()) for v in values}, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in unique)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def strip_controls(text: str) -> str:

@@ -14,7 +14,7 @@ NAMES = list(registry.available())
 
 
 def test_the_built_in_connectors_are_registered():
-    assert {"demo", "x", "reddit", "youtube"} <= set(NAMES)
+    assert {"demo", "x", "reddit", "youtube", "discourse"} <= set(NAMES)
 
 
 def test_listing_imports_no_connector():
@@ -72,6 +72,12 @@ ENVELOPES = [
     lambda v: {"kind": "youtube#commentThreadListResponse", "items": [v, {"kind": "youtube#commentThread", "id": v,
                "snippet": {"videoId": v, "totalReplyCount": v, "topLevelComment": {"id": v, "snippet": {
                    "textOriginal": v, "publishedAt": v, "likeCount": v, "authorDisplayName": v}}}}]},
+    lambda v: {"latest_posts": [v, {"id": v, "topic_id": v, "post_number": v, "username": v, "created_at": v,
+               "cooked": v, "raw": v, "reply_to_post_number": v, "actions_summary": [v, {"id": 2, "count": v}],
+               "reads": v, "version": v, "updated_at": v, "user_id": v}]},
+    lambda v: {"id": v, "title": v, "tags": v, "post_stream": {"posts": [v, {"id": 9, "topic_id": 1, "post_number": 1,
+               "username": "dana", "created_at": "2026-01-01T00:00:00Z", "cooked": v, "topic_slug": v}]}},
+    lambda v: {"notifications": [v, {"id": v, "notification_type": v, "topic_id": v, "data": v}]},
 ]  # fmt: skip
 
 

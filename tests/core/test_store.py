@@ -81,6 +81,25 @@ def test_resync_updates_platform_fields_but_never_the_managers_work(db):
     assert m["source"] == "s"  # first source to see it keeps it
 
 
+def test_a_known_parent_and_a_mention_kind_survive_a_reading_that_does_not_know_them(db):
+    """A forum post read from a notification (kind mention, parent unknown), then from a listing
+    (a reply, parent known), then again from the notification: mention, with its parent."""
+    delivered = mention("7")
+    delivered.kind = Kind.MENTION
+    save_page(db, "s", [delivered], NOW)
+    listed = mention("7")
+    listed.kind, listed.parent_id = Kind.REPLY, "6"
+    assert save_page(db, "s", [listed], NOW).updated == 1  # the parent became known: rewritten
+    save_page(db, "s", [delivered], NOW)
+    m = get(db, resolve_id(db, "x:7"))
+    assert (m["kind"], m["parent_id"]) == ("mention", "6")
+    moved = mention("7")
+    moved.parent_id = "5"  # a parent the platform now names differently is taken
+    moved.text = "edited"
+    save_page(db, "s", [moved], NOW)
+    assert get(db, resolve_id(db, "x:7"))["parent_id"] == "5"
+
+
 def test_a_mention_the_store_refuses_is_set_aside_alone(db):
     bad = mention("2")
     bad.text = None  # NOT NULL

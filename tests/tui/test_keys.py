@@ -233,7 +233,7 @@ async def test_f_filters_by_platform_sentiment_and_needs_reply(demo_db):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f")
-        await pilot.press("tab", "enter", "down", "down", "enter")  # platform: all → reddit → x
+        await pilot.press("tab", "enter", "down", "down", "down", "enter")  # platform: all → discourse → reddit → x
         await pilot.press("tab", "enter", "down", "enter")  # sentiment: all → negative
         await pilot.press("tab", "tab", "tab", "space")  # needs a reply
         await pilot.press("ctrl+s")

@@ -103,7 +103,7 @@ async def test_a_full_pass_leaves_the_state_the_cli_leaves(mixed_db, cli, tmp_pa
         await keys("s", "ctrl+u", *"2h", "enter")
         assert selected(app)["id"] == t2
         await keys("a", *"maria", "enter")
-        await keys("f", "tab", "enter", "down", "down", "down", "enter", "ctrl+s")  # platform: all reddit scripted x
+        await keys("f", "tab", "enter", *["down"] * 4, "enter", "ctrl+s")  # platform: all discourse reddit scripted x
         assert app.screen_stack[-1].filter == InboxFilter(platform="x", limit=None)
         assert selected(app)["id"] == x1
         await keys("c", "u")

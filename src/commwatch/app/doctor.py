@@ -81,8 +81,8 @@ class Doctor:
             cls = registry.load(source.connector)
         except (registry.UnknownConnector, registry.BrokenConnector) as exc:
             return [Finding(subject, PROBLEM, str(exc))]
-        reading = self._reading(subject, cls)
-        writing = self._writing(subject, cls) if {REPLY, MODERATE} & cls.capabilities else None
+        reading = self._reading(subject, cls, source)
+        writing = self._writing(subject, cls, source) if {REPLY, MODERATE} & cls.capabilities else None
         live = self.live and reading.state == OK and FETCH in cls.capabilities
         if not live:
             return [reading] + ([writing] if writing else [])
@@ -103,21 +103,23 @@ class Doctor:
             except Exception:  # closing must never hide what was found
                 pass
 
-    def _reading(self, subject: str, cls: type[Connector]) -> Finding:
+    def _reading(self, subject: str, cls: type[Connector], source: SourceConfig) -> Finding:
         if FETCH not in cls.capabilities:
             return Finding(subject, WARNING, f"the {cls.name} connector cannot fetch: load saved responses "
                                              f"with `commwatch import {cls.name} FILE`")  # fmt: skip
-        missing = cls.missing(self.env)
+        missing = cls.missing(self.env, options=source.options)
         if missing:
             return Finding(subject, PROBLEM, f"reading needs {_names(missing[0])}: set {_it(missing[0])}")
         if not cls.credentials:
             return Finding(subject, OK, "reading needs no credentials")
         return Finding(subject, OK, f"reading: {_names(cls.credentials)} {_is(cls.credentials)} set")
 
-    def _writing(self, subject: str, cls: type[Connector]) -> Finding:
-        missing = cls.missing(self.env, write=True)
+    def _writing(self, subject: str, cls: type[Connector], source: SourceConfig) -> Finding:
+        missing = cls.missing(self.env, write=True, options=source.options)
         if not missing:
-            ready = next((names for names in cls.write_credentials if all(self.env.get(n) for n in names)), ())
+            renamed = _renamed(cls, source)
+            ready = next((names for names in ([renamed.get(n, n) for n in names] for names in cls.write_credentials)
+                          if all(self.env.get(n) for n in names)), ())  # fmt: skip
             return Finding(subject, OK, f"replying: {_names(ready)} {_is(ready)} set" if ready
                            else "replying needs no credentials")  # fmt: skip
         return Finding(subject, WARNING, f"replying and moderating need {_choices(missing)}: "
@@ -153,6 +155,13 @@ class Doctor:
 
 def problems(found: list[Finding]) -> int:
     return sum(f.state == PROBLEM for f in found)
+
+
+def _renamed(cls: type[Connector], source: SourceConfig) -> dict[str, str]:
+    try:
+        return cls.variables(source.options)
+    except ConnectorError:
+        return {}
 
 
 def _choices(missing: list[list[str]]) -> str:

@@ -85,7 +85,8 @@ _SENTENCES = {
     + ": " + _value(d.get("text", "")),
     "reply": lambda d, z: "reply posted" + (f": {_value(d.get('url') or d.get('reply_id'))}"
                                             if d.get("url") or d.get("reply_id") else ""),  # fmt: skip
-    "moderate": lambda d, z: f"moderated: {field(d.get('action'))}" + (" and banned the author" if d.get("ban") else ""),
+    "moderate": lambda d, z: f"moderated: {field(d.get('action'))}" + (" and banned the author" if d.get("ban") else "")
+    + (f" for {d['days']} days" if d.get("days") else "") + (f" ({_value(d['reason'])})" if d.get("reason") else ""),
     "replied-on-platform": lambda d, z: "answered on the platform"
     + (f" by @{field(d['author'])}" if d.get("author") else "")
     + (f" at {when(d['at'], z)}" if d.get("at") else "")

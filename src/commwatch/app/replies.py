@@ -17,6 +17,7 @@ import string
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from commwatch import registry, timeutil
 from commwatch.app.effects import SYSTEM
@@ -33,6 +34,7 @@ from commwatch.connector import (
     MissingCredentials,
     PermanentError,
     ReplyTarget,
+    SourceConfig,
 )
 from commwatch.store import conversations, manage, outbox
 from commwatch.store.db import transaction
@@ -64,7 +66,7 @@ def render_template(template: str, mention: dict) -> str:
     """Fill {author}, {platform}, {url}, {assignee}; any other {name} is an error before anything is sent."""
     values = {
         "author": "@" + mention["author"]["handle"] if mention["platform"] == "x" else mention["author"]["handle"],
-        "platform": {"x": "X", "reddit": "Reddit", "youtube": "YouTube"}.get(mention["platform"], mention["platform"]),
+        "platform": {"x": "X", "reddit": "Reddit", "youtube": "YouTube", "discourse": "the forum"}.get(mention["platform"], mention["platform"]),
         "url": mention["url"] or "",
         "assignee": mention["assignee"] or "",
     }
@@ -108,9 +110,11 @@ class Replier:
         if not text:
             raise ActionError("the reply is empty: give TEXT or --template NAME")
         source, cls = source_for(self.config, mention, REPLY)
-        _can_write(cls, source, self.env, "reply")
+        _can_write(cls, self.config.sources[source], self.env, "reply")
         if cls.reply_limit and len(text) > cls.reply_limit:
             raise ActionError(f"the reply is {len(text)} characters; {mention['platform']} allows {cls.reply_limit}")
+        if cls.check_reply is not Connector.check_reply:
+            _check_reply(self.config, source, self.env, mention, text)
         return Draft(mention=mention, text=text, source=source, connector=cls.name, limit=cls.reply_limit)
 
     def queue(self, draft: Draft) -> int:
@@ -128,22 +132,27 @@ class Replier:
 
     # Moderation -----------------------------------------------------------------
 
-    def moderate(self, ref: str | int, action: str, ban: bool = False) -> dict:
+    def moderate(self, ref: str | int, action: str, ban: bool = False, **options: Any) -> dict:
+        """Apply `action` on the platform. `options` ("reason", "days") go to connectors that declare them."""
         mention = self._mention(ref)
         source, cls = source_for(self.config, mention, MODERATE)
-        _can_write(cls, source, self.env, "moderate")
+        _can_write(cls, self.config.sources[source], self.env, "moderate")
         if action not in cls.moderation_actions:
             raise ActionError(f"{mention['platform']} moderation actions are: {', '.join(cls.moderation_actions)}")
+        given = {k: v for k, v in options.items() if v is not None}
+        unknown = sorted(set(given) - set(cls.moderation_options))
+        if unknown:
+            raise ActionError(f"{mention['platform']} moderation takes no {' or '.join('--' + k for k in unknown)}")
         try:
             connector = _connector(self.config, source, self.env)
             with metered(self.conn, connector, source):
-                connector.moderate(target_of(mention), action, ban=ban)
+                connector.moderate(target_of(mention), action, ban=ban, **given)
         except ConnectorError as exc:
             raise ActionError(redact(f"{mention['platform']} refused to {action} it: {exc}", self.env)) from None
         now = timeutil.now_iso()
         with transaction(self.conn):
             manage.record_event(self.conn, mention["id"], now, self.actor, "moderate",
-                                {"action": action, "ban": ban or None, "source": source})  # fmt: skip
+                                {"action": action, "ban": ban or None, "source": source, **given})  # fmt: skip
         return get(self.conn, mention["id"])
 
 
@@ -203,12 +212,26 @@ def source_for(config: Config, mention: dict, capability: str) -> tuple[str, typ
     )
 
 
-def _can_write(cls: type[Connector], source: str, env: Mapping[str, str], verb: str) -> None:
+def _can_write(cls: type[Connector], source: SourceConfig, env: Mapping[str, str], verb: str) -> None:
     """Every variable a reply or moderation needs is set, or one sentence naming all that are missing."""
-    missing = cls.missing(env, write=True)
+    missing = cls.missing(env, write=True, options=source.options)
     if missing:
         ways = " or ".join(", ".join(names) for names in missing)
-        raise ActionError(f"to {verb} through source {source!r}, set {ways} (nothing was sent)")
+        raise ActionError(f"to {verb} through source {source.name!r}, set {ways} (nothing was sent)")
+
+
+def _check_reply(config: Config, source: str, env: Mapping[str, str], mention: dict, text: str) -> None:
+    """The connector's own check of the text (a forum's length limits) before the reply is queued.
+    When the check itself cannot be made (the site is down), the platform will say so at sending."""
+    connector = _connector(config, source, env)
+    try:
+        connector.check_reply(target_of(mention), text)
+    except PermanentError as exc:
+        raise ActionError(redact(str(exc), env)) from None
+    except ConnectorError:
+        pass
+    finally:
+        connector.close()
 
 
 def _connector(config: Config, source_name: str, env: Mapping[str, str]) -> Connector:

@@ -243,7 +243,7 @@ def _build(source, env) -> Connector:
         raise _NotSyncable(
             f"no live fetching in this version; load saved API responses with `commwatch import {source.connector} FILE`"
         )
-    missing = cls.missing(env)
+    missing = cls.missing(env, options=source.options)
     if missing:
         raise MissingCredentials(missing[0])
     return cls(source, env)

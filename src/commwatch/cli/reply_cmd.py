@@ -47,11 +47,15 @@ def reply(
 
 def moderate(
     mention: str = ID,
-    action: str = typer.Argument(..., help="x: hide|unhide · reddit: remove|approve|spam · youtube: hold|publish|reject."),
+    action: str = typer.Argument(..., help="x: hide|unhide · reddit: remove|approve|spam · youtube: hold|publish|reject · "
+                                           "discourse: flag-spam|flag-inappropriate|flag-off-topic|notify-moderators|"
+                                           "hide|unhide|delete|recover|lock|unlock|close|open|unlist|list|silence|unsilence."),
     ban: bool = typer.Option(False, "--ban", help="YouTube reject: also ban the author from the channel."),
+    reason: str = typer.Option(None, "--reason", help="Discourse: why (shown to a silenced user, or to moderators)."),
+    days: int = typer.Option(None, "--days", min=1, max=3650, help="Discourse silence: how many days (default 7)."),
 ) -> None:
     """Moderate a mention on its platform (recorded in its history)."""
-    m = state.session.replies.moderate(mention, action.lower(), ban=ban)
+    m = state.session.replies.moderate(mention, action.lower(), ban=ban, reason=reason, days=days)
     typer.echo(f"#{m['id']} {action}{' and banned the author' if ban else ''} on {m['platform']}")
 
 

@@ -23,11 +23,25 @@ _SENTIMENT_COLUMNS = ["sentiment_score", "sentiment_label", "sentiment_detail", 
 _PRIORITY_COLUMNS = ["priority_score", "priority_level", "priority_auto_score"]
 _INSERT_COLUMNS = ["platform", "remote_id", "source", "created_at", "first_seen_at", "updated_at",
                    *_PLATFORM_COLUMNS, *_SENTIMENT_COLUMNS, *_PRIORITY_COLUMNS]  # fmt: skip
-# A row is rewritten only when something the platform says has changed.
+# A row is rewritten only when something the platform says has changed, or when a parent
+# becomes known (a forum post read from a notification first, then in its topic).
 _CHANGE_TEST = " OR ".join(
     f"mentions.{c} IS NOT excluded.{c}"
     for c in ("text", "title", "metrics", "edited_at", "author_followers", "author_name", "priority_auto_score", "ours")
-)
+) + " OR (mentions.parent_id IS NULL AND excluded.parent_id IS NOT NULL)"
+# Columns that keep what was known when a later reading does not know it.
+_KEPT_WHEN_UNKNOWN = {"parent_id"}
+
+
+def _refreshed(column: str) -> str:
+    """SQL: what a re-sync sets `column` to. A parent once known is kept when a later reading does
+    not know it; a mention delivered to the brand's inbox stays a mention when it is seen again
+    in a search or a listing."""
+    if column in _KEPT_WHEN_UNKNOWN:
+        return f"{column} = coalesce(excluded.{column}, mentions.{column})"
+    if column == "kind":
+        return "kind = CASE WHEN mentions.kind = 'mention' THEN 'mention' ELSE excluded.kind END"
+    return f"{column} = excluded.{column}"
 
 
 def _clamped(score: str) -> str:
@@ -39,7 +53,7 @@ def _clamped(score: str) -> str:
 UPSERT_SQL = (
     f"INSERT INTO mentions ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))}) "
     f"ON CONFLICT(platform, remote_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in [*_PLATFORM_COLUMNS, "priority_auto_score", "updated_at"])
+    + ", ".join(_refreshed(c) for c in [*_PLATFORM_COLUMNS, "priority_auto_score", "updated_at"])
     + ", " + ", ".join(f"{c} = CASE WHEN mentions.sentiment_by IS NULL THEN excluded.{c} ELSE mentions.{c} END"
                        for c in _SENTIMENT_COLUMNS)
     + f", priority_score = {_clamped('excluded.priority_score')}"
