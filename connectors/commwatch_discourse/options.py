@@ -21,14 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from commwatch.connector import SourceOptionError, phrases
+from commwatch.connector import SourceOptionError, backfill_option, flag_option, phrases, variable_option
 
 KEY_ENV = "DISCOURSE_API_KEY"
 USERNAME_ENV = "DISCOURSE_API_USERNAME"
 DEFAULT_BACKFILL = 100
 MAX_BACKFILL = 5000
 MAX_QUERY = 200
-_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 _SLUG = re.compile(r"[\w-]+")
 
 
@@ -50,15 +49,15 @@ class Options:
         ids, slugs = _categories(options.get("categories", []))
         read = cls(
             site=_site(options.get("site")),
-            latest=_flag("latest", options.get("latest", True)),
+            latest=flag_option("latest", options.get("latest", True)),
             category_ids=ids,
             category_slugs=slugs,
             keywords=_keywords(options.get("keywords", [])),
             query=_query(options.get("query")),
-            mentions=_flag("mentions", options.get("mentions", False)),
-            backfill=_backfill(options.get("backfill", DEFAULT_BACKFILL)),
-            key_env=_env_name("api_key_env", options.get("api_key_env", KEY_ENV)),
-            username_env=_env_name("api_username_env", options.get("api_username_env", USERNAME_ENV)),
+            mentions=flag_option("mentions", options.get("mentions", False)),
+            backfill=backfill_option(options.get("backfill", DEFAULT_BACKFILL), MAX_BACKFILL),
+            key_env=variable_option("api_key_env", options.get("api_key_env", KEY_ENV), KEY_ENV),
+            username_env=variable_option("api_username_env", options.get("api_username_env", USERNAME_ENV), USERNAME_ENV),
         )
         if not (read.latest or read.query or read.mentions):
             raise SourceOptionError("latest", "nothing to watch: set latest = true, query or mentions = true")
@@ -115,21 +114,4 @@ def _query(value: Any) -> str | None:
     return " ".join(value.split())
 
 
-def _flag(key: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise SourceOptionError(key, "must be true or false")
-    return value
 
-
-def _backfill(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BACKFILL:
-        raise SourceOptionError(
-            "backfill", f"must be a whole number from 1 to {MAX_BACKFILL}: the items a stream reads on its first sync"
-        )
-    return value
-
-
-def _env_name(key: str, value: Any) -> str:
-    if not isinstance(value, str) or not _ENV_NAME.fullmatch(value):
-        raise SourceOptionError(key, "must be the name of an environment variable, such as DISCOURSE_API_KEY")
-    return value

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from commwatch.connector import SourceOptionError, phrases
+from commwatch.connector import SourceOptionError, backfill_option, flag_option, phrases
 
 DEFAULT_BACKFILL = 100
 MAX_BACKFILL = 1000  # Reddit listings end after about 1000 items
@@ -30,8 +30,8 @@ class Options:
             query=_query(options.get("query")),
             subreddits=_subreddits(options.get("subreddits", [])),
             keywords=_keywords(options.get("keywords", [])),
-            mentions=_flag("mentions", options.get("mentions", False)),
-            backfill=_backfill(options.get("backfill", DEFAULT_BACKFILL)),
+            mentions=flag_option("mentions", options.get("mentions", False)),
+            backfill=backfill_option(options.get("backfill", DEFAULT_BACKFILL), MAX_BACKFILL),
             user_agent=_user_agent(options.get("user_agent"), env),
         )
         if not (read.query or read.subreddits or read.mentions):
@@ -71,18 +71,6 @@ def _keywords(value: Any) -> re.Pattern[str] | None:
     return phrases(value)
 
 
-def _flag(key: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise SourceOptionError(key, "must be true or false")
-    return value
-
-
-def _backfill(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BACKFILL:
-        raise SourceOptionError(
-            "backfill", f"must be a whole number from 1 to {MAX_BACKFILL}: the items a stream reads on its first sync"
-        )
-    return value
 
 
 def _user_agent(value: Any, env: Mapping[str, str]) -> str | None:

@@ -393,6 +393,34 @@ def as_int(value: Any) -> int | None:
     return None
 
 
+# Checking a source's options (a connector's `check_options`): each raises SourceOptionError naming the key.
+
+
+def flag_option(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise SourceOptionError(key, "must be true or false")
+    return value
+
+
+def backfill_option(value: Any, most: int, key: str = "backfill") -> int:
+    """How many items a stream reads on its first sync: a whole number from 1 to `most`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        raise SourceOptionError(
+            key, f"must be a whole number from 1 to {most:,}: the items a stream reads on its first sync"
+        )
+    return value
+
+
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+
+
+def variable_option(key: str, value: Any, example: str) -> str:
+    """The name of an environment variable (never a secret itself: the value is checked as a name)."""
+    if not isinstance(value, str) or not _ENV_NAME.fullmatch(value):
+        raise SourceOptionError(key, f"must be the name of an environment variable, such as {example}")
+    return value
+
+
 def phrases(values: list[str]) -> re.Pattern[str] | None:
     """A pattern matching any of these words or phrases whole, in any case, a phrase across any run of
     whitespace (the `keywords` option of several connectors); None for an empty list."""

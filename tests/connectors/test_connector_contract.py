@@ -14,7 +14,7 @@ NAMES = list(registry.available())
 
 
 def test_the_built_in_connectors_are_registered():
-    assert {"demo", "x", "reddit", "youtube", "discourse"} <= set(NAMES)
+    assert {"demo", "x", "reddit", "youtube", "discourse", "mastodon"} <= set(NAMES)
 
 
 def test_listing_imports_no_connector():
@@ -78,6 +78,11 @@ ENVELOPES = [
     lambda v: {"id": v, "title": v, "tags": v, "post_stream": {"posts": [v, {"id": 9, "topic_id": 1, "post_number": 1,
                "username": "dana", "created_at": "2026-01-01T00:00:00Z", "cooked": v, "topic_slug": v}]}},
     lambda v: {"notifications": [v, {"id": v, "notification_type": v, "topic_id": v, "data": v}]},
+    lambda v: [v, {"id": v, "uri": v, "created_at": v, "content": v, "spoiler_text": v, "in_reply_to_id": v,
+               "account": {"id": v, "acct": v, "url": v, "followers_count": v}, "favourites_count": v, "reblog": v,
+               "mentions": [v, {"acct": v}], "tags": [v, {"name": v}], "media_attachments": v}],
+    lambda v: [{"id": v, "type": "mention", "account": v, "status": v}, {"id": "1", "type": v, "account": {}}],
+    lambda v: {"accounts": [], "statuses": [v], "hashtags": []},
 ]  # fmt: skip
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from commwatch.app.verbs import Verbs
+from commwatch.app.views import BUILT_IN_PLATFORMS
 from commwatch.store.db import open_store
 from commwatch.store.inbox import InboxFilter, count_mentions
 from commwatch.tui.screens.composer import ComposerScreen
@@ -233,7 +234,8 @@ async def test_f_filters_by_platform_sentiment_and_needs_reply(demo_db):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f")
-        await pilot.press("tab", "enter", "down", "down", "down", "enter")  # platform: all → discourse → reddit → x
+        downs = ["all", *sorted(BUILT_IN_PLATFORMS)].index("x")  # the choices: all, then every platform by name
+        await pilot.press("tab", "enter", *["down"] * downs, "enter")
         await pilot.press("tab", "enter", "down", "enter")  # sentiment: all → negative
         await pilot.press("tab", "tab", "tab", "space")  # needs a reply
         await pilot.press("ctrl+s")

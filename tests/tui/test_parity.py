@@ -13,6 +13,7 @@ import sqlite3
 
 import pytest
 
+from commwatch.app.views import BUILT_IN_PLATFORMS
 from commwatch.store.inbox import InboxFilter
 
 from tuikit import config_for, first_ids, make_app, selected, settle
@@ -103,7 +104,8 @@ async def test_a_full_pass_leaves_the_state_the_cli_leaves(mixed_db, cli, tmp_pa
         await keys("s", "ctrl+u", *"2h", "enter")
         assert selected(app)["id"] == t2
         await keys("a", *"maria", "enter")
-        await keys("f", "tab", "enter", *["down"] * 4, "enter", "ctrl+s")  # platform: all discourse reddit scripted x
+        downs = ["all", *sorted({*BUILT_IN_PLATFORMS, "scripted"})].index("x")  # all, then every platform by name
+        await keys("f", "tab", "enter", *["down"] * downs, "enter", "ctrl+s")
         assert app.screen_stack[-1].filter == InboxFilter(platform="x", limit=None)
         assert selected(app)["id"] == x1
         await keys("c", "u")

@@ -31,7 +31,7 @@ from commwatch.config import Config
 from commwatch.connector import IMPORT, ConnectorError, Page, PayloadError, Rejected, split
 from commwatch.model import Level, Mention, Sentiment
 from commwatch.store import rejects as rejects_table
-from commwatch.store.mentions import hand_labels, save_page
+from commwatch.store.mentions import hand_labels, known_uris, save_page
 
 
 @dataclass
@@ -164,7 +164,7 @@ def store(
     """The database half of ingest: labels set by hand win, then one transaction stores the
     mentions, the rejects, the links, the rules' changes and the cursor."""
     at = timeutil.now_iso()
-    ready = prepared.ready
+    ready = _one_per_post(conn, prepared.ready)
     by_hand = _hand_labels(conn, ready)
     if by_hand:
         from commwatch.triage.triaged import relabel
@@ -196,6 +196,28 @@ def store(
             result.negative += m.sentiment.label == "negative"
             result.urgent += m.priority.level in (Level.HIGH, Level.URGENT)
     return result
+
+
+def _one_per_post(conn: sqlite3.Connection, ready: list[Mention]) -> list[Mention]:
+    """A post with a global identity (`extra["uri"]`: Mastodon's, read through several servers) is
+    stored once: under the id it was first stored with, whichever server this reading came from."""
+    by_platform: dict[str, list[Mention]] = {}
+    for m in ready:
+        uri = m.extra.get("uri") if isinstance(m.extra, dict) else None
+        if isinstance(uri, str) and uri:
+            by_platform.setdefault(m.platform, []).append(m)
+    if not by_platform:
+        return ready
+    for platform, federated in by_platform.items():
+        stored = known_uris(conn, platform, sorted({m.extra["uri"] for m in federated}))
+        first: dict[str, str] = {}
+        for m in federated:
+            uri = m.extra["uri"]
+            keep = stored.get(uri) or first.setdefault(uri, m.remote_id)
+            if keep != m.remote_id:
+                m.extra["id_here"] = m.remote_id  # its id on the server this reading came from
+                m.remote_id = keep  # the same post twice in a page is then upserted twice: one row
+    return ready
 
 
 def _hand_labels(conn: sqlite3.Connection, mentions: list[Mention]) -> dict:

@@ -66,7 +66,8 @@ def render_template(template: str, mention: dict) -> str:
     """Fill {author}, {platform}, {url}, {assignee}; any other {name} is an error before anything is sent."""
     values = {
         "author": "@" + mention["author"]["handle"] if mention["platform"] == "x" else mention["author"]["handle"],
-        "platform": {"x": "X", "reddit": "Reddit", "youtube": "YouTube", "discourse": "the forum"}.get(mention["platform"], mention["platform"]),
+        "platform": {"x": "X", "reddit": "Reddit", "youtube": "YouTube", "discourse": "the forum",
+                     "mastodon": "Mastodon"}.get(mention["platform"], mention["platform"]),
         "url": mention["url"] or "",
         "assignee": mention["assignee"] or "",
     }

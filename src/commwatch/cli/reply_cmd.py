@@ -49,9 +49,11 @@ def moderate(
     mention: str = ID,
     action: str = typer.Argument(..., help="x: hide|unhide · reddit: remove|approve|spam · youtube: hold|publish|reject · "
                                            "discourse: flag-spam|flag-inappropriate|flag-off-topic|notify-moderators|"
-                                           "hide|unhide|delete|recover|lock|unlock|close|open|unlist|list|silence|unsilence."),
+                                           "hide|unhide|delete|recover|lock|unlock|close|open|unlist|list|silence|unsilence · "
+                                           "mastodon: mute|unmute|block|unblock|mute-conversation|unmute-conversation|"
+                                           "report|report-forward|dismiss|suspend|limit."),
     ban: bool = typer.Option(False, "--ban", help="YouTube reject: also ban the author from the channel."),
-    reason: str = typer.Option(None, "--reason", help="Discourse: why (shown to a silenced user, or to moderators)."),
+    reason: str = typer.Option(None, "--reason", help="Discourse, Mastodon: why (shown to a silenced user, or to moderators)."),
     days: int = typer.Option(None, "--days", min=1, max=3650, help="Discourse silence: how many days (default 7)."),
 ) -> None:
     """Moderate a mention on its platform (recorded in its history)."""

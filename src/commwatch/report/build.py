@@ -26,7 +26,7 @@ def build_report(conn: sqlite3.Connection, scope: Scope, now: datetime, own: tup
     those fired in the period. `own`: the brand's handles, never counted as advocates or detractors.
     """
     until = scope.until or iso(now)
-    scope = Scope(scope.filter, until)
+    scope = Scope(scope.filter, until, messages=False)
     since = scope.since or _first_mention(conn, scope) or until
     first, last = parse_day(max(since, _first_mention(conn, None) or since)), parse_day(until)
     if until.endswith("T00:00:00Z") and last > first:

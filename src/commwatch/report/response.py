@@ -91,7 +91,7 @@ def backlog(conn: sqlite3.Connection, scope: Scope, now: datetime) -> dict[str, 
 
     One pass that counts how many are newer than each bucket's bound (no sort); buckets are differences.
     """
-    waiting = Scope(replace(scope.filter, needs_reply=True), scope.until)
+    waiting = replace(scope, filter=replace(scope.filter, needs_reply=True))
     where, params = waiting.where(timeless=True)
     bounds = [iso(now - timedelta(days=days)) for _, days in BACKLOG_BUCKETS if days is not None]
     newer = ", ".join(["coalesce(sum(m.created_at > ?), 0)"] * len(bounds))

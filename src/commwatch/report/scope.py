@@ -9,12 +9,21 @@ from commwatch.model import InboxFilter
 from commwatch.store.inbox import build_query
 
 
+# Private messages are stored by the platforms that have them; the platform test comes first so
+# that every other row is decided without reading its JSON.
+NOT_A_MESSAGE = ("NOT (m.platform IN ('mastodon', 'discourse') AND (json_extract(m.extra, '$.visibility') IS 'direct' "
+                 "OR json_extract(m.extra, '$.private_message') IS 1))")  # fmt: skip
+
+
 @dataclass
 class Scope:
-    """The inbox filters (status None: every status) and `until` (exclusive), both ISO UTC."""
+    """The inbox filters (status None: every status) and `until` (exclusive), both ISO UTC.
+    `messages`: whether private messages (Mastodon direct, Discourse personal) are covered; an
+    export covers them, a report never does (it is forwarded, and they were written to the brand)."""
 
     filter: InboxFilter
     until: str | None = None
+    messages: bool = True
 
     @property
     def since(self) -> str | None:
@@ -35,6 +44,8 @@ class Scope:
         if self.until and not timeless:
             where += (" AND " if where else " WHERE ") + "m.created_at < ?"
             params = [*params, self.until]
+        if not self.messages:
+            where += (" AND " if where else " WHERE ") + NOT_A_MESSAGE
         return where, params
 
     def where_and(self, condition: str, *, timeless: bool = False) -> tuple[str, list[Any]]:

@@ -36,7 +36,8 @@ def volume_and_sentiment(conn: sqlite3.Connection, scope: Scope, days: list[str]
     for day in days:
         start = f"{day}T00:00:00Z"
         end = f"{date.fromisoformat(day) + timedelta(days=1)}T00:00:00Z"
-        one = Scope(replace(scope.filter, since=max(start, scope.since or start)), min(end, scope.until or end))
+        one = replace(scope, filter=replace(scope.filter, since=max(start, scope.since or start)),
+                      until=min(end, scope.until or end))  # fmt: skip
         where, params = one.where()
         total, *counts = conn.execute(f"SELECT count(*), {sums} FROM mentions m{where}", [*names, *params]).fetchone()
         by_platform, by_label = counts[: len(names)], [c or 0 for c in counts[len(names) :]]

@@ -135,6 +135,20 @@ def row_values(m: Mention, source: str, now: str) -> tuple[Any, ...]:
     return tuple(values[c] for c in _INSERT_COLUMNS)
 
 
+def known_uris(conn: sqlite3.Connection, platform: str, uris: list[str]) -> dict[str, str]:
+    """{uri: remote_id} of the stored mentions of `platform` with these global identities (extra.uri)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(uris), 500):
+        chunk = uris[start : start + 500]
+        rows = conn.execute(
+            "SELECT json_extract(extra, '$.uri') AS uri, remote_id FROM mentions WHERE platform = ? AND "
+            f"json_extract(extra, '$.uri') IN ({', '.join('?' * len(chunk))})",
+            [platform, *chunk],
+        )
+        found.update({row[0]: row[1] for row in rows})
+    return found
+
+
 def save_page(
     conn: sqlite3.Connection,
     source: str,

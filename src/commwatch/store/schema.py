@@ -304,3 +304,13 @@ def m010_sentiment_detail(db: Database) -> None:
     db["mentions"].add_column("sentiment_model", str)
     # Labels set by hand are few: a page's lookup of them costs nothing.
     db.execute("CREATE INDEX idx_mentions_labelled ON mentions(platform, remote_id) WHERE sentiment_by IS NOT NULL")
+
+
+@migrations()
+def m011_global_identity(db: Database) -> None:
+    # A post federated to several servers (Mastodon, ActivityPub) has an id on each and one global
+    # identity, `extra.uri`: the same post read through two servers is one mention, found by it.
+    db.execute(
+        "CREATE INDEX idx_mentions_uri ON mentions(platform, json_extract(extra, '$.uri')) "
+        "WHERE json_extract(extra, '$.uri') IS NOT NULL"
+    )
