@@ -93,6 +93,7 @@ class Connector:
     # What replying and moderating need, as alternatives: any one set, fully set, will do.
     write_credentials: ClassVar[tuple[tuple[str, ...], ...]] = ()
     options: ClassVar[tuple[str, ...]] = ()  # keys a source table may set besides the common ones
+    credentials_note: ClassVar[str] = ""  # why reading needs `credentials`, said when they are missing
 
     def __init__(self, source: SourceConfig, env: Mapping[str, str]):
         self.source = source
@@ -248,9 +249,9 @@ class ConnectorError(Exception):
 class MissingCredentials(ConnectorError):
     """The source cannot run until these environment variables are set; it is skipped, not failed."""
 
-    def __init__(self, variables: list[str]):
+    def __init__(self, variables: list[str], note: str = ""):
         self.variables = list(variables)
-        super().__init__(f"set {', '.join(self.variables)} to enable it")
+        super().__init__(f"set {', '.join(self.variables)} to enable it" + (f" ({note})" if note else ""))
 
 
 class SourceOptionError(ConnectorError):

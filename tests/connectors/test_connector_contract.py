@@ -14,7 +14,7 @@ NAMES = list(registry.available())
 
 
 def test_the_built_in_connectors_are_registered():
-    assert {"demo", "x", "reddit", "youtube", "discourse", "mastodon"} <= set(NAMES)
+    assert {"demo", "x", "reddit", "youtube", "discourse", "mastodon", "bluesky"} <= set(NAMES)
 
 
 def test_listing_imports_no_connector():
@@ -83,6 +83,11 @@ ENVELOPES = [
                "mentions": [v, {"acct": v}], "tags": [v, {"name": v}], "media_attachments": v}],
     lambda v: [{"id": v, "type": "mention", "account": v, "status": v}, {"id": "1", "type": v, "account": {}}],
     lambda v: {"accounts": [], "statuses": [v], "hashtags": []},
+    lambda v: {"posts": [v, {"uri": v, "cid": v, "author": {"did": v, "handle": v}, "indexedAt": v, "likeCount": v,
+               "record": {"text": v, "createdAt": v, "langs": v, "facets": [v, {"index": v, "features": v}],
+                          "reply": v, "embed": v}}]},
+    lambda v: {"notifications": [v, {"uri": "at://a/b/c", "reason": "mention", "author": {"handle": "h"}, "record": v}]},
+    lambda v: {"thread": {"post": v, "parent": v, "replies": [v, {"post": v}]}},
 ]  # fmt: skip
 
 

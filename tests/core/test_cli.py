@@ -175,7 +175,7 @@ def test_init_leaves_the_demo_out_of_a_real_inbox(cli, workdir):
     assert "# [sources.demo]\n" in (workdir / "commwatch.toml").read_text()
     summary = json.loads(cli("sync", "--json").stdout)
     assert {s["name"]: s["status"] for s in summary["sources"]} == {
-        "brand-x": "skipped", "brand-reddit": "skipped", "brand-youtube": "skipped"}
+        "brand-x": "skipped", "brand-reddit": "skipped", "brand-youtube": "skipped", "brand-bluesky": "skipped"}
     assert cli.json("inbox") == []
 
 
@@ -185,7 +185,7 @@ def test_init_demo_writes_a_config_that_syncs_the_demo_and_contacts_nothing(cli,
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
     assert {s["name"]: s["status"] for s in summary["sources"]} == {
-        "demo": "ok", "brand-x": "skipped", "brand-reddit": "skipped", "brand-youtube": "skipped"}
+        "demo": "ok", "brand-x": "skipped", "brand-reddit": "skipped", "brand-youtube": "skipped", "brand-bluesky": "skipped"}
     # the demo's rules escalated; every delivery went to the local `team` command, none elsewhere
     assert summary["escalated"] > 0 and summary["deliveries"]
     assert {d["status"] for d in summary["deliveries"]} == {"sent"}

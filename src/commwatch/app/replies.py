@@ -67,7 +67,7 @@ def render_template(template: str, mention: dict) -> str:
     values = {
         "author": "@" + mention["author"]["handle"] if mention["platform"] == "x" else mention["author"]["handle"],
         "platform": {"x": "X", "reddit": "Reddit", "youtube": "YouTube", "discourse": "the forum",
-                     "mastodon": "Mastodon"}.get(mention["platform"], mention["platform"]),
+                     "mastodon": "Mastodon", "bluesky": "Bluesky"}.get(mention["platform"], mention["platform"]),
         "url": mention["url"] or "",
         "assignee": mention["assignee"] or "",
     }

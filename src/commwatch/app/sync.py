@@ -245,7 +245,7 @@ def _build(source, env) -> Connector:
         )
     missing = cls.missing(env, options=source.options)
     if missing:
-        raise MissingCredentials(missing[0])
+        raise MissingCredentials(missing[0], cls.credentials_note)
     return cls(source, env)
 
 

@@ -19,7 +19,7 @@ from commwatch.model import InboxFilter
 from commwatch.store import alerts, inbox, manage, outbox, rejects
 from commwatch.store.mentions import get, thread_context, units_used
 
-BUILT_IN_PLATFORMS = ("x", "reddit", "youtube", "discourse", "mastodon")
+BUILT_IN_PLATFORMS = ("x", "reddit", "youtube", "discourse", "mastodon", "bluesky")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from commwatch.cli.state import state
 
 def inbox(
     status: str = typer.Option("open", "--status", help="open | snoozed | escalated | closed | all."),
-    platform: str = typer.Option(None, "--platform", help="x | reddit | youtube | discourse | mastodon, or another installed platform."),
+    platform: str = typer.Option(None, "--platform", help="x | reddit | youtube | bluesky | mastodon | discourse, or another installed platform."),
     sentiment: str = typer.Option(None, "--sentiment", help="negative | neutral | positive."),
     tag: str = typer.Option(None, "--tag"),
     assignee: str = typer.Option(None, "--assignee", help="A name, or me.", autocompletion=filters.team_names),

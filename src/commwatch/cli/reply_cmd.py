@@ -51,9 +51,11 @@ def moderate(
                                            "discourse: flag-spam|flag-inappropriate|flag-off-topic|notify-moderators|"
                                            "hide|unhide|delete|recover|lock|unlock|close|open|unlist|list|silence|unsilence · "
                                            "mastodon: mute|unmute|block|unblock|mute-conversation|unmute-conversation|"
-                                           "report|report-forward|dismiss|suspend|limit."),
+                                           "report|report-forward|dismiss|suspend|limit · "
+                                           "bluesky: mute|unmute|block|unblock|mute-thread|unmute-thread|hide|report|"
+                                           "report-spam."),
     ban: bool = typer.Option(False, "--ban", help="YouTube reject: also ban the author from the channel."),
-    reason: str = typer.Option(None, "--reason", help="Discourse, Mastodon: why (shown to a silenced user, or to moderators)."),
+    reason: str = typer.Option(None, "--reason", help="Discourse, Mastodon, Bluesky: why (shown to a silenced user, or to moderators)."),
     days: int = typer.Option(None, "--days", min=1, max=3650, help="Discourse silence: how many days (default 7)."),
 ) -> None:
     """Moderate a mention on its platform (recorded in its history)."""

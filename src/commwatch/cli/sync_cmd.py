@@ -69,7 +69,7 @@ def exit_code(result) -> ExitCode:
 
 
 def import_(
-    platform: str = typer.Argument(..., help="x | reddit | youtube | discourse | mastodon."),
+    platform: str = typer.Argument(..., help="x | reddit | youtube | bluesky | mastodon | discourse."),
     paths: list[str] = typer.Argument(..., metavar="PATH...", help="JSON or JSON Lines files of raw API responses; - for stdin."),
     source: str = typer.Option("import", "--source", metavar="NAME", help="The source the mentions are stored under (rules can match it)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),

@@ -12,7 +12,7 @@ from typing import Any
 from commwatch.report import svg
 from commwatch.report.charts import clean, duration, number, percent
 
-PLATFORM_COLOURS = {"x": "#1f77b4", "reddit": "#ff7f0e", "youtube": "#9467bd", "discourse": "#17becf", "mastodon": "#8c564b"}  # no red: red means negative
+PLATFORM_COLOURS = {"x": "#1f77b4", "reddit": "#ff7f0e", "youtube": "#9467bd", "discourse": "#17becf", "mastodon": "#8c564b", "bluesky": "#0085ff"}  # no red: red means negative
 OTHER_COLOURS = ["#8c564b", "#17becf", "#7f7f7f", "#bcbd22"]
 SENTIMENT_COLOURS = {"negative": "#d62728", "neutral": "#b5b5b5", "positive": "#2ca02c"}
 
