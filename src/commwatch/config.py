@@ -15,7 +15,7 @@ CONFIG_NAME = "commwatch.toml"
 TARGET_TYPES = ("slack", "webhook", "email", "command")
 DEFAULT_URGENT_KEYWORDS = ["refund", "outage", "hacked", "lawsuit", "down", "scam"]
 
-_TOP_LEVEL = {"store", "sources", "triage", "rules", "targets", "templates", "alerts", "sla", "display", "team"}
+_TOP_LEVEL = {"store", "sources", "triage", "rules", "targets", "templates", "alerts", "sla", "display", "team", "report"}
 _SOURCE_COMMON = {"connector", "enabled", "api_base"}
 
 
@@ -51,6 +51,7 @@ class Config:
     sla: Any = None  # triage.sla.SLA: time to first response per level; None without an [sla] table
     display_timezone: str | None = None  # [display] timezone: how times are shown (else $TZ, else the system's)
     team: list[str] = field(default_factory=list)  # [team] members: who may be assigned (empty: anyone)
+    report_exclude_words: list[str] = field(default_factory=list)  # [report] exclude_words: never "recurring words"
 
 
 def user_config_dir() -> Path:
@@ -136,6 +137,11 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
             check.fail(key, "must be a table with a text key")
         check.keys(table, key, {"text"})
         config.templates[name] = check.string(table, f"{key}.text")
+
+    report = check.table(data, "report")
+    check.keys(report, "report", {"exclude_words"})
+    if "exclude_words" in report:
+        config.report_exclude_words = check.string_list(report, "report.exclude_words")
 
     display = check.table(data, "display")
     check.keys(display, "display", {"timezone"})

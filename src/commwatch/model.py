@@ -146,6 +146,17 @@ class InboxFilter:
     backwards: bool = False
 
 
+# What platforms count as people acting on a post: reads, views and impressions are not engagement.
+ENGAGEMENT_KEYS = ("likes", "reposts", "replies", "quotes", "comments", "score")
+
+
+def engagement(metrics: dict[str, int] | None) -> int | None:
+    """How many people acted on a post (likes, reposts, replies, quotes, comments, Reddit score); None
+    when the platform gave no such counts."""
+    found = [v for k, v in (metrics or {}).items() if k in ENGAGEMENT_KEYS and isinstance(v, int)]
+    return sum(found) if found else None
+
+
 def utc(dt: datetime) -> datetime:
     """The same instant in UTC; a naive datetime is taken to be UTC already."""
     if dt.tzinfo is None:

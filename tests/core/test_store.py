@@ -221,3 +221,29 @@ def test_upgrading_keeps_the_priority_a_rule_set_before_overrides_existed(tmp_pa
     assert get(db, 1)["priority"] | {"reasons": []} == {"score": 75, "level": "urgent", "reasons": [], "override": "urgent"}
     save_page(db, "s", [mention("1", "invoice please", likes=500)], NOW)  # a refresh keeps it now
     assert get(db, 1)["priority"]["level"] == "urgent"
+
+
+def test_engagement_is_kept_beside_the_metrics_and_follows_them(db):
+    save_page(db, "s", [mention("1", likes=3), mention("2")], NOW)
+    rows = dict(db.execute("SELECT remote_id, engagement FROM mentions").fetchall())
+    assert rows == {"1": 3, "2": 0}
+    from commwatch.model import engagement
+
+    assert engagement({}) is None and engagement({"reads": 50}) is None  # no counts of people acting: unknown
+    assert engagement({"likes": 2, "reposts": 1, "replies": 4, "quotes": 1, "score": 10, "comments": 3, "reads": 99}) == 21
+    save_page(db, "s", [mention("1", likes=10)], NOW)
+    assert db.execute("SELECT engagement FROM mentions WHERE remote_id = '1'").fetchone()[0] == 10
+
+
+def test_upgrading_computes_the_engagement_of_stored_posts(tmp_path):
+    path = tmp_path / "old.db"
+    db = open_store(path)
+    save_page(db, "s", [mention("1", likes=7)], NOW)
+    with transaction(db):
+        db.execute("UPDATE mentions SET metrics = json('{\"likes\": 7, \"replies\": 2, \"reads\": 900}')")
+        db.execute("ALTER TABLE mentions DROP COLUMN engagement")  # back to schema 11
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_engagement'")
+        db.execute("PRAGMA user_version = 11")
+    db.close()
+    db = open_store(path)
+    assert db.execute("SELECT engagement FROM mentions").fetchone()[0] == 9  # likes and replies; reads are not

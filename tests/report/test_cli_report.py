@@ -91,3 +91,14 @@ def test_export_default_status_is_all_and_inbox_filters_apply(cli, store):
     assert len(every) == 11
     open_only = cli(*store, "export", "--format", "jsonl", "--status", "open", "--sentiment", "negative").stdout
     assert [json.loads(line)["id"] for line in open_only.splitlines()] == [2, 11]
+
+
+def test_report_compares_with_the_previous_period_unless_told_not_to(cli, store):
+    data = json.loads(cli(*store, "report", "--since", "2026-03-04", "--until", "2026-03-08", "--json").stdout)
+    assert data["headline"]["mentions"]["previous"] == 4 and data["period"]["previous"]["since"] == "2026-02-28T00:00:00Z"
+    text = cli(*store, "report", "--since", "2026-03-04", "--until", "2026-03-08").stdout
+    assert "AT A GLANCE" in text and "was 4" in text and "+25%" in text
+    data = json.loads(cli(*store, "report", "--since", "2026-03-04", "--until", "2026-03-08", "--compare", "none", "--json").stdout)
+    assert data["headline"]["mentions"]["previous"] is None
+    r = cli(*store, "report", "--compare", "last-year")
+    assert r.returncode == 2 and "--compare" in r.stderr

@@ -91,8 +91,11 @@ def test_html_is_self_contained(report):
     page = html.render(report)
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page.lower()
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), "nothing may be fetched"
-    assert page.count("<svg") == 5 and 'id="chart-volume"' in page and 'id="chart-sentiment"' in page
+    assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", page), "nothing may be fetched"
+    assert not re.search(r"<link|@import|url\(\s*['\"]?(https?:)?//", page, re.I), "no style sheet or font from elsewhere"
+    # links to the posts are fine: following one is the reader's choice, nothing loads by itself
+    assert all(href.startswith("https://") for href in re.findall(r'<a href="([^"]*)"', page))
+    assert page.count('class="chart"') == 5 and 'id="chart-volume"' in page and 'id="chart-sentiment"' in page
 
 
 class _Charts(HTMLParser):
@@ -138,6 +141,8 @@ def test_chromium_renders_the_charts(report, tmp_path):
     assert charts.svgs["chart-sentiment-mix"] == 3
     assert charts.svgs["chart-backlog"] == 3  # three of the five age buckets hold mentions
     assert charts.svgs["chart-tags"] == 4
+    for section in ('id="summary"', 'id="share-of-voice"', 'id="top-posts"', 'id="people"', "was "):
+        assert section in dom.stdout, f"{section} is not in the rendered page"
 
     shot = tmp_path / "report.png"
     result = _chromium(tmp_path, "--window-size=800,1400", f"--screenshot={shot}", page.as_uri())

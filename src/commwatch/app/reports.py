@@ -17,12 +17,20 @@ __all__ = ["Scope", "report", "html", "text_lines", "plain", "export", "export_f
 EXPORT_FORMATS = ("csv", "jsonl")
 
 
-def report(session: Session, f: InboxFilter, until: str | None, now: datetime) -> dict[str, Any]:
-    """Every figure about the mentions created in the period that match the filters (the `--json` shape)."""
+def report(session: Session, f: InboxFilter, until: str | None, now: datetime, *, compare: bool = True) -> dict[str, Any]:
+    """Every figure about the mentions created in the period that match the filters (the `--json` shape),
+    with the previous period's headline figures beside them unless `compare` is off."""
     from commwatch.report.build import build_report
+    from commwatch.report.keywords import words_of
 
-    return build_report(session.conn, Scope(f, until), now, own=tuple(session.config.brand_handles),
-                        sla=session.config.sla)  # fmt: skip
+    config = session.config
+    brand = [*config.brand_handles, *config.report_exclude_words]
+    for source in config.sources.values():  # what a source searches for is the brand's name, mostly
+        for key in ("query", "mentions", "hashtags", "tag", "account"):
+            value = source.options.get(key)
+            brand += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return build_report(session.conn, Scope(f, until), now, own=tuple(config.brand_handles), sla=config.sla,
+                        zone=session.zone, compare=compare, exclude_words=words_of(brand))  # fmt: skip
 
 
 def html(data: dict[str, Any]) -> str:

@@ -33,13 +33,16 @@ def report(
     tag: str = typer.Option(None, "--tag", help="Only mentions with this tag."),
     as_json: bool = typer.Option(False, "--json", help="The figures as one JSON object on stdout."),
     html_file: str = typer.Option(None, "--html", metavar="FILE", help="Write a self-contained HTML report there instead of printing."),
+    compare: str = typer.Option("previous", "--compare", help="previous (the period of equal length before) | none."),
 ) -> None:
-    """Volume, sentiment, response times, backlog, tags, keywords, advocates and detractors over a period."""
+    """Headline figures against the previous period, volume, sentiment, response times, share of voice, top posts,
+    people, tags, keywords, advocates and detractors over a period."""
     from commwatch import timeutil
     from commwatch.app import reports
 
+    compare = choice(compare, ("previous", "none"), "--compare")
     f, until_iso = _scope(since, until, status=None, source=source, platform=platform, tag=tag)
-    data = reports.report(state.session, f, until_iso, timeutil.now())
+    data = reports.report(state.session, f, until_iso, timeutil.now(), compare=compare == "previous")
     if html_file:  # the file is the output: nothing else is printed unless --json asks
         from pathlib import Path
 

@@ -6,7 +6,9 @@ that came from a platform (handles, names, tags, words) is escaped.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
 from commwatch.report import svg
@@ -22,7 +24,8 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, s
 h1 { font-size: 22px; margin-bottom: 2px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; }
 .muted { color: #666; } table { border-collapse: collapse; margin: 6px 0; }
 td, th { padding: 3px 10px 3px 0; text-align: left; vertical-align: top; } th { color: #555; font-weight: 600; }
-td.n, th.n { text-align: right; } .cards td { padding: 6px 18px 6px 0; } .big { font-size: 20px; font-weight: 600; }
+td.n, th.n { text-align: right; } .cards td { padding: 6px 18px 6px 0; } .big { font-size: 20px; font-weight: 600; } .change { font-size: 12px; }
+h3 { font-size: 15px; margin: 14px 0 4px; } a { color: #1f4f99; }
 svg.chart { max-width: 100%; height: auto; display: block; margin: 8px 0; }
 """
 
@@ -34,20 +37,26 @@ def _e(value: Any) -> str:
 def render(report: dict[str, Any]) -> str:
     p = report["period"]
     filters = ", ".join(f"{k} = {v}" for k, v in p["filters"].items())
-    title = f"commwatch report {p['since'][:10]} to {p['until'][:10]}"
+    zone = p.get("zone") or "UTC"
+    title = f"commwatch report {_local(p['since'], zone)[:10]} to {_local(p['until'], zone)[:10]}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
-        f'<p class="muted">Mentions created from {_e(p["since"])} to {_e(p["until"])} (UTC)'
+        f'<p class="muted">Mentions created from {_e(_local(p["since"], zone))} to {_e(_local(p["until"], zone))} '
+        f"({_e(zone)})" + (f"; compared with {_e(_local(p['previous']['since'], zone))} to "
+                           f"{_e(_local(p['previous']['until'], zone))}" if p.get("previous") else "")
         + (f"; filters: {_e(filters)}" if filters else "")
-        + f'. Generated {_e(report["generated_at"])}.</p>',
+        + f'. Generated {_e(_local(report["generated_at"], zone))}.</p>',
         _cards(report),
         _volume(report),
         _sentiment(report),
         _response(report),
+        _voice(report),
+        _top(report),
+        _team(report),
         _tags(report),
         _keywords(report),
         _people(report),
@@ -57,18 +66,58 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+HEADLINE = {"mentions": "mentions", "negative_share": "negative", "replied_share": "replied",
+            "median_first_response_s": "median first reply", "sla_attainment": "answered within target",
+            "escalations": "escalations"}  # fmt: skip
+
+
 def _cards(r: dict[str, Any]) -> str:
-    x = r["response"]
-    cards = [
-        ("mentions", number(r["volume"]["total"])),
-        ("negative", percent(r["sentiment"]["mix"]["negative"]["share"])),
-        ("replied", percent(x["reply_rate"])),
-        ("median first reply", duration(x["first_reply"]["median_s"])),
-        ("need a reply now", number(x["backlog"]["total"])),
-        ("escalations", number(x["escalations"]["escalated"])),
-    ]
-    cells = "".join(f'<td><div class="big">{_e(v)}</div><div class="muted">{_e(k)}</div></td>' for k, v in cards)
-    return f'<table class="cards" id="summary"><tr>{cells}</tr></table>'
+    """The headline figures, each with the previous period's value and the change (green good, red bad)."""
+    h = r.get("headline") or {}
+    cells = []
+    for key, label in HEADLINE.items():
+        m = h.get(key)
+        if m is None:
+            continue
+        change = ""
+        if m["previous"] is not None:
+            text, colour = _change(m)
+            change = (f'<div class="change" style="color:{colour}">{_e(text)}</div>'
+                      f'<div class="muted">was {_e(_figure(m["previous"], m["unit"]))}</div>')  # fmt: skip
+        cells.append(f'<td><div class="big">{_e(_figure(m["current"], m["unit"]))}</div>'
+                     f'<div class="muted">{_e(label)}</div>{change}</td>')  # fmt: skip
+    waiting = r["response"]["backlog"]["total"]
+    cells.append(f'<td><div class="big">{number(waiting)}</div><div class="muted">need a reply now</div></td>')
+    return f'<table class="cards" id="summary"><tr>{"".join(cells)}</tr></table>'
+
+
+def _figure(value: float | None, unit: str) -> str:
+    return percent(value) if unit == "share" else duration(value) if unit == "duration" else number(value)
+
+
+def _change(m: dict[str, Any]) -> tuple[str, str]:
+    direction = m.get("direction")
+    if direction is None:
+        return "", "#666"
+    arrow = {"up": "▲", "down": "▼", "same": "="}[direction]
+    if m.get("change") is None:
+        text = f"{arrow} new" if direction == "up" else arrow
+    elif m.get("change_unit") == "points":
+        text = f"{arrow} {m['change'] * 100:+.0f} pts"
+    else:
+        text = f"{arrow} {m['change'] * 100:+.0f} %"
+    good = m.get("better")
+    colour = "#666" if not good or direction == "same" else ("#2ca02c" if direction == good else "#d62728")
+    return text, colour
+
+
+def _local(value: str | None, zone: str) -> str:
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        return value
 
 
 def _platform_colours(names: list[str]) -> dict[str, str]:
@@ -82,7 +131,13 @@ def _volume(r: dict[str, Any]) -> str:
     names = [p["platform"] for p in v["by_platform"]]
     colours = _platform_colours(names)
     series = [(n, colours[n], [d["platforms"].get(n, 0) for d in v["by_day"]]) for n in names]
-    chart = svg.columns("chart-volume", "Mentions per day, by platform", days, series) if days else ""
+    unit = "hour" if v.get("granularity") == "hour" else "day"
+    gaps = [bool(d.get("gap")) for d in v["by_day"]]
+    chart = svg.columns("chart-volume", f"Mentions per {unit}, by platform", days, series, gaps=gaps,
+                        counts=True) if days else ""  # fmt: skip
+    if v.get("gaps"):
+        chart += (f'<p class="muted">Hatched: {number(v["gaps"])} {unit}{"s" if v["gaps"] != 1 else ""} in which no sync '
+                  "ran (commwatch was not listening; not a quiet day).</p>")  # fmt: skip
     rows = "".join(
         f'<tr><td>{_e(p["platform"])}</td><td class="n">{number(p["mentions"])}</td><td class="n">{percent(p["share"])}</td></tr>'
         for p in v["by_platform"]
@@ -97,8 +152,9 @@ def _sentiment(r: dict[str, Any]) -> str:
     s = r["sentiment"]
     days = [d["day"] for d in s["by_day"]]
     series = [(label, SENTIMENT_COLOURS[label], [d[label] for d in s["by_day"]]) for label in SENTIMENT_COLOURS]
+    gaps = [bool(d.get("gap")) for d in s["by_day"]]
     chart = svg.columns("chart-sentiment", "Sentiment per day (share of scored mentions)", days, series,
-                        percent=True) if days else ""  # fmt: skip
+                        percent=True, gaps=gaps, counts=True) if days else ""  # fmt: skip
     mix = svg.hbars("chart-sentiment-mix", "Sentiment mix",
                     [(label, m["mentions"], SENTIMENT_COLOURS[label]) for label, m in s["mix"].items()])  # fmt: skip
     net = "-" if s["net"] is None else f"{s['net']:+.2f}"
@@ -137,6 +193,62 @@ def _response(r: dict[str, Any]) -> str:
         + (f'<p class="muted">Escalations by target: {_e(targets)}</p>' if targets else "")
         + f"<p>Waiting for a reply now, whenever posted: <b>{number(b['total'])}</b>{oldest}.</p>{backlog}"
     )
+
+
+def _voice(r: dict[str, Any]) -> str:
+    v = r.get("share_of_voice")
+    if not v:
+        return ""
+    out = ['<h2 id="share-of-voice">Share of voice</h2>']
+    for title, rows in (("Platform", v["by_platform"]), ("Source", v["by_source"])):
+        body = "".join(
+            f'<tr><td>{_e(g["name"] or "-")}</td><td class="n">{number(g["mentions"])}</td><td class="n">{percent(g["share"])}</td>'
+            + "".join(f'<td class="n">{percent(g["sentiment"][label]["share"])}</td>' for label in SENTIMENT_COLOURS)
+            + f"<td>{svg.mix_bar([(g['sentiment'][label]['mentions'], SENTIMENT_COLOURS[label]) for label in SENTIMENT_COLOURS])}</td></tr>"
+            for g in rows
+        )
+        out.append(f'<table><tr><th>{title}</th><th class="n">mentions</th><th class="n">share</th><th class="n">negative</th>'
+                   f'<th class="n">neutral</th><th class="n">positive</th><th>mix</th></tr>{body}</table>')  # fmt: skip
+    return "".join(out)
+
+
+def _top(r: dict[str, Any]) -> str:
+    t = r.get("top_posts")
+    if not t:
+        return ""
+    out = ['<h2 id="top-posts">Top posts</h2>']
+    for key, title in (("most_engaged", "Most engaged"), ("widest_reach", "Widest reach"), ("top_negative", "Top negative")):
+        out.append(f"<h3>{title}</h3>")
+        if not t[key]:
+            out.append('<p class="muted">None in the period.</p>')
+            continue
+        rows = []
+        for p in t[key]:
+            said = _e((p["title"] + ": " if p["title"] else "") + (p["text"] or ""))
+            link = f'<a href="{_e(p["url"])}">{said}</a>' if p["url"] and str(p["url"]).startswith(("https://", "http://")) else said
+            colour = SENTIMENT_COLOURS.get(p["sentiment"] or "", "#666")
+            rows.append(f'<tr><td>@{_e(p["author"])}<div class="muted">{_e(p["platform"])}</div></td><td>{link}</td>'
+                        f'<td class="n">{number(p["engagement"])}</td><td class="n">{number(p["followers"])}</td>'
+                        f'<td style="color:{colour}">{_e(p["sentiment"] or "-")}</td>'
+                        f'<td>{"answered" if p["answered"] else "not answered"}</td></tr>')  # fmt: skip
+        out.append('<table><tr><th>author</th><th>post</th><th class="n">engagement</th><th class="n">followers</th>'
+                   f'<th>sentiment</th><th>answered</th></tr>{"".join(rows)}</table>')  # fmt: skip
+    return "".join(out)
+
+
+def _team(r: dict[str, Any]) -> str:
+    people = r.get("people")
+    if people is None:
+        return ""
+    if not people:
+        return '<h2 id="people">People</h2><p class="muted">Nobody was assigned or answered in the period.</p>'
+    rows = "".join(
+        f'<tr><td>{_e(p["person"])}</td><td class="n">{number(p["assigned"])}</td><td class="n">{number(p["replied"])}</td>'
+        f'<td class="n">{_e(duration(p["median_first_response_s"]))}</td><td class="n">{number(p["escalations_handled"])}</td></tr>'
+        for p in people
+    )
+    return ('<h2 id="people">People</h2><table><tr><th>person</th><th class="n">assigned</th><th class="n">answered</th>'
+            f'<th class="n">median first reply</th><th class="n">escalations handled</th></tr>{rows}</table>')  # fmt: skip
 
 
 def _tags(r: dict[str, Any]) -> str:

@@ -36,7 +36,7 @@ STOPWORDS = frozenset(
     that's the their theirs them themselves then there there's these they they're this those through to too under
     until up very was wasn't we we're were weren't what what's when where which while who whom why will with won't
     would wouldn't you you're your yours yourself yourselves im dont cant wont ive thats its u ur yet even still
-    really one thing via amp rt lol ok okay yes yeah pls please thanks thank hey hi
+    really one thing via amp rt lol ok okay yes yeah pls please thanks thank hey hi us got get
     el la los las un una unos unas y o de del al en con por para que qué es son está están ser fue se su sus lo le les
     mi mis tu tus no sí si pero más muy ya como cuando donde porque este esta esto estos estas ese esa eso hay me te
     nos nuestro nuestra todo todos hoy
@@ -75,9 +75,11 @@ def terms(text: str) -> tuple[set[str], set[str]]:
 
 
 def negative_keywords(
-    conn: sqlite3.Connection, scope: Scope, negative: int, sample: int = SAMPLE, top: int = TOP
+    conn: sqlite3.Connection, scope: Scope, negative: int, sample: int = SAMPLE, top: int = TOP,
+    exclude: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """`negative`: how many negative mentions the period has (from the sentiment mix)."""
+    """`negative`: how many negative mentions the period has (from the sentiment mix). `exclude`: words
+    never counted (the brand's own names: they lead every list and say nothing), nor phrases with them."""
     # "+m.sentiment_label": not an index term, so the newest are found by walking created_at backwards.
     where, params = scope.where_and("+m.sentiment_label = 'negative'")
     rows = conn.execute(
@@ -88,6 +90,9 @@ def negative_keywords(
     read = 0
     for title, text in rows:
         w, p = terms(f"{title}\n{text}" if title else text or "")
+        if exclude:
+            w = {x for x in w if x not in exclude}
+            p = {x for x in p if not exclude.intersection(x.split(" "))}
         words.update(w)
         phrases.update(p)
         read += 1
@@ -97,6 +102,24 @@ def negative_keywords(
         "words": _top(words, top),
         "phrases": _top(phrases, top),
     }
+
+
+def words_of(texts: list[str]) -> frozenset[str]:
+    """The words of some names and queries ("x:acmecloud", "(acme OR @acme_support) -is:retweet"),
+    as `tokens` would see them, handles included: what the brand calls itself."""
+    found: set[str] = set()
+    for text in texts:
+        plain = text.split(":", 1)[1] if text.count(":") == 1 and text.split(":")[0] in _PLATFORMS else text
+        plain = plain.replace("@", " ").replace("u/", " ").replace("#", " ")
+        joined = re.findall(r"[^\W_]+(?:_[^\W_]+)+", plain)  # acme_support: whole, not "support"
+        found.update(w.casefold() for w in joined)
+        for w in joined:
+            plain = plain.replace(w, " ")
+        found.update(w for w in tokens(plain) if w)
+    return frozenset(found - {"or", "and", "not", "is", "retweet", "reply", "lang"})
+
+
+_PLATFORMS = {"x", "reddit", "youtube", "bluesky", "mastodon", "discourse"}
 
 
 def _top(counts: Counter[str], top: int) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ CLI may apply on a terminal. Joined, the spans are the plain text: every line fi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
 from commwatch.report.charts import bar, cells, chunks, clean, duration, fit, number, percent, spark, stack
@@ -20,7 +21,8 @@ DAILY_ROWS = 31  # longer periods are shown as sparklines only
 def render(report: dict[str, Any], width: int = 80, fancy: bool = True) -> list[Line]:
     width = max(60, width)
     out: list[Line] = []
-    for section in (_header, _volume, _sentiment, _response, _tags, _keywords, _people, _alerts):
+    for section in (_header, _headline, _volume, _sentiment, _response, _voice, _top, _team, _tags, _keywords, _people,
+                    _alerts):  # fmt: skip
         lines = section(report, width, fancy)
         if lines:
             out.extend(lines)
@@ -37,7 +39,9 @@ def _heading(title: str, note: str = "") -> Line:
 
 
 def _day(day: str) -> str:
-    """'2026-11-15' → '11-15 Sun'."""
+    """'2026-11-15' → '11-15 Sun'; an hour '2026-11-15 14:00' → '15 14:00'."""
+    if len(day) > 10:
+        return f"{day[8:10]} {day[11:16]}"
     return f"{day[5:]} {date.fromisoformat(day).strftime('%a')}"
 
 
@@ -45,18 +49,76 @@ def _count(n: int, noun: str) -> str:
     return f"{number(n)} {noun}{'' if n == 1 else 's'}"
 
 
-def _when(iso: str | None) -> str:
-    return iso.replace("T", " ")[:16] if iso else "-"
+def _when(iso: str | None, zone: str = "UTC") -> str:
+    """An ISO UTC time as the reader's local time, 'YYYY-MM-DD HH:MM'."""
+    if not iso:
+        return "-"
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        return iso.replace("T", " ")[:16]
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _header(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
     p = r["period"]
+    zone = p.get("zone") or "UTC"
     arrow = "→" if fancy else "->"
-    lines = [_heading(f"commwatch report  {_when(p['since'])} {arrow} {_when(p['until'])} UTC")]
+    lines = [_heading(f"commwatch report  {_when(p['since'], zone)} {arrow} {_when(p['until'], zone)} {zone}")]
+    if p.get("previous"):
+        lines.append([(f"  compared with {_when(p['previous']['since'], zone)} {arrow} "
+                       f"{_when(p['previous']['until'], zone)}", "dim")])  # fmt: skip
     filters = " ".join(f"{k}={v}" for k, v in p["filters"].items())
     if filters:
         lines.append([(fit("filters: " + filters, width).rstrip(), "dim")])
     return lines
+
+
+HEADLINE = {"mentions": "mentions", "negative_share": "negative", "replied_share": "replied",
+            "median_first_response_s": "median first reply", "sla_attainment": "on target",
+            "escalations": "escalations"}  # fmt: skip
+
+
+def _headline(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
+    h = r.get("headline") or {}
+    compared = any(m["previous"] is not None for m in h.values())
+    lines = [_heading("AT A GLANCE", "this period, and the one before it" if compared else "")]
+    for key, label in HEADLINE.items():
+        m = h.get(key)
+        if m is None:
+            continue
+        value = _figure(m["current"], m["unit"])
+        line: Line = [(f"  {label:<20}{value:>10}", "")]
+        if m["previous"] is not None:
+            change, style = _change(m, fancy)
+            line += [(f"  {change:<10}", style), (f"was {_figure(m['previous'], m['unit'])}", "dim")]
+        lines.append(line)
+    return lines
+
+
+def _figure(value: float | None, unit: str) -> str:
+    if unit == "share":
+        return percent(value)
+    if unit == "duration":
+        return duration(value)
+    return number(value)
+
+
+def _change(m: dict[str, Any], fancy: bool) -> tuple[str, str]:
+    """'▲ +34%' or '▼ -5 pts', styled green when it is good news, red when bad, plain otherwise."""
+    direction = m.get("direction")
+    if direction is None:
+        return "", ""
+    arrow = {"up": "▲" if fancy else "^", "down": "▼" if fancy else "v", "same": "="}[direction]
+    if m.get("change") is None:
+        text = f"{arrow} new" if direction == "up" else arrow
+    elif m.get("change_unit") == "points":
+        text = f"{arrow} {m['change'] * 100:+.0f} pts"
+    else:
+        text = f"{arrow} {m['change'] * 100:+.0f}%"
+    good = m.get("better")
+    style = "" if not good or direction == "same" else ("green" if direction == good else "red")
+    return text, style
 
 
 def _volume(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
@@ -68,12 +130,19 @@ def _volume(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
         peak = max(days, key=lambda d: d["total"])
         step = chunks(len(totals), width - 16)
         series = [sum(totals[i : i + step]) for i in range(0, len(totals), step)]
-        unit = "per day" if step == 1 else f"per {step} days"
+        hourly = v.get("granularity") == "hour"
+        unit = ("per hour" if hourly else "per day") if step == 1 else f"per {step} {'hours' if hourly else 'days'}"
         lines.append([(fit("  " + unit, 14), "dim"), (spark(series, fancy), "cyan")])
         lines.append([(" " * 14 + f"peak {number(peak['total'])} on {peak['day']}", "dim")])
+        if v.get("gaps"):
+            lines.append([(" " * 14 + f"{_count(v['gaps'], 'day' if not hourly else 'hour')} without a sync "
+                           "(marked: not listening, not quiet)", "yellow")])  # fmt: skip
         if len(days) <= DAILY_ROWS:
             top = max(totals)
             for d in days:
+                if d.get("gap") and not d["total"]:
+                    lines.append([(f"  {_day(d['day'])}  ", ""), (fit("· no sync", width - 26), "yellow"), (f"{'-':>8}", "dim")])
+                    continue
                 lines.append([(f"  {_day(d['day'])}  ", ""), (fit(bar(d["total"], top, width - 26, fancy), width - 26), "cyan"),
                               (f"{number(d['total']):>8}", "")])  # fmt: skip
     if v["by_platform"]:
@@ -155,6 +224,71 @@ def _response(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
         lines.append([("  targets        " + fit(targets, width - 17).rstrip(), "dim")])
     else:
         lines.append([("  escalations    none", "dim")])
+    return lines
+
+
+def _voice(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
+    v = r.get("share_of_voice")
+    if not v or not v["by_platform"]:
+        return []
+    lines = [_heading("SHARE OF VOICE", "and the sentiment of each")]
+    for title, rows in (("by platform", v["by_platform"]), ("by source", v["by_source"])):
+        lines.append([(f"  {title}", "dim")])
+        top = max(g["mentions"] for g in rows)
+        for g in rows:
+            mix = " ".join(f"{label[:3]} {percent(g['sentiment'][label]['share']):>4}" for label in ("negative", "neutral", "positive"))
+            lines.append([(f"  {fit(g['name'] or '-', 14)}", ""), (fit(bar(g["mentions"], top, width - 60, fancy), width - 60), "cyan"),
+                          (f"{number(g['mentions']):>8} {percent(g['share']):>5}  ", ""), (mix, "dim")])  # fmt: skip
+    return lines
+
+
+TOP_ROWS = 3  # posts per list on a terminal (the JSON and HTML have all)
+
+
+def _top(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
+    t = r.get("top_posts")
+    if not t:
+        return []
+    lines = [_heading("TOP POSTS", "links in --json and --html")]
+    for key, title in (("most_engaged", "most engaged"), ("widest_reach", "widest reach"), ("top_negative", "top negative")):
+        lines.append([(f"  {title}", "dim")])
+        if not t[key]:
+            lines.append([("    none", "dim")])
+        for p in t[key][:TOP_ROWS]:
+            answered = "answered" if p["answered"] else "not answered"
+            about = {"most_engaged": f"{number(p['engagement'])} engagement",
+                     "widest_reach": f"{_short(p['followers'])} followers"}.get(
+                key, f"{number(p['engagement'])} eng. · {_short(p['followers'])} fol.")  # fmt: skip
+            head = f"@{clean(p['author'])} ({clean(p['platform'])}) · {about} · "
+            tail = f"{p['sentiment'] or '-'} · {answered}"
+            lines.append([("    ", ""), (fit(head, width - 6 - len(tail)), ""),
+                          (tail, SENTIMENT_STYLE.get(p["sentiment"] or "neutral", "") or ("yellow" if not p["answered"] else ""))])  # fmt: skip
+            said = (p["title"] + ": " if p["title"] else "") + (p["text"] or "")
+            lines.append([("      ", ""), (fit(said, width - 8).rstrip(), "dim")])
+    return lines
+
+
+def _short(n: int | None) -> str:
+    if n is None:
+        return "-"
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if n >= size:
+            return f"{n / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(n)
+
+
+def _team(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
+    people = r.get("people")
+    if people is None:
+        return []
+    lines = [_heading("PEOPLE", "assigned, answered, first reply, escalations handled")]
+    if not people:
+        return lines + [[("  nobody was assigned or answered in the period", "dim")]]
+    name_width = width - 52
+    lines.append([(f"  {fit('person', name_width)}{'assigned':>10}{'answered':>10}{'median reply':>14}{'escalations':>14}", "dim")])
+    for p in people:
+        lines.append([(f"  {fit(p['person'], name_width)}{number(p['assigned']):>10}{number(p['replied']):>10}"
+                       f"{duration(p['median_first_response_s']):>14}{number(p['escalations_handled']):>14}", "")])  # fmt: skip
     return lines
 
 

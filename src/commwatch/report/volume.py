@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import date, timedelta
 from typing import Any
 
+from commwatch.report.periods import Bucket
 from commwatch.report.scope import Scope
 
 LABELS = ("negative", "neutral", "positive")
@@ -29,20 +29,41 @@ def platforms(conn: sqlite3.Connection) -> list[str]:
         found.append(row[0])
 
 
-def volume_and_sentiment(conn: sqlite3.Connection, scope: Scope, days: list[str]) -> tuple[dict, dict]:
-    names = platforms(conn)
-    sums = ", ".join(["sum(m.platform = ?)"] * len(names) + [f"sum(m.sentiment_label = '{label}')" for label in LABELS])
+def sources(conn: sqlite3.Connection) -> list[str]:
+    """The sources in the store, by seeking the source index."""
+    found: list[str] = []
+    while True:
+        row = conn.execute("SELECT min(source) FROM mentions WHERE source > ?", [found[-1] if found else ""]).fetchone()
+        if row[0] is None:
+            return found
+        found.append(row[0])
+
+
+def volume_and_sentiment(conn: sqlite3.Connection, scope: Scope, found: list[Bucket]) -> tuple[dict, dict, dict]:
+    """Volume and sentiment per bucket of the time axis (periods.py): every bucket, zeros and gaps included;
+    and the counts per (platform, label) and (source, label) for the share of voice, in the same pass."""
+    names, feeds = platforms(conn), sources(conn)
+    kinds = [*LABELS, None]  # None: unscored
+    pairs = [("platform", n, k) for n in names for k in kinds] + [("source", n, k) for n in feeds for k in kinds]
+    sums = ", ".join(f"sum(m.{col} = ? AND m.sentiment_label {'IS NULL' if k is None else '= ' + repr(k)})"
+                     for col, _, k in pairs)  # fmt: skip
     per_day: dict[str, dict[str, Any]] = {}
-    for day in days:
-        start = f"{day}T00:00:00Z"
-        end = f"{date.fromisoformat(day) + timedelta(days=1)}T00:00:00Z"
-        one = replace(scope, filter=replace(scope.filter, since=max(start, scope.since or start)),
-                      until=min(end, scope.until or end))  # fmt: skip
+    voice: dict[tuple[str, str, str | None], int] = {p: 0 for p in pairs}
+    for b in found:
+        one = replace(scope, filter=replace(scope.filter, since=b.start), until=b.end)
         where, params = one.where()
-        total, *counts = conn.execute(f"SELECT count(*), {sums} FROM mentions m{where}", [*names, *params]).fetchone()
-        by_platform, by_label = counts[: len(names)], [c or 0 for c in counts[len(names) :]]
-        per_day[day] = {
-            "day": day,
+        total, *counts = conn.execute(f"SELECT count(*), {sums} FROM mentions m{where}",
+                                      [*(n for _, n, _ in pairs), *params]).fetchone()  # fmt: skip
+        counts = [c or 0 for c in counts]
+        for pair, n in zip(pairs, counts):
+            voice[pair] += n
+        by_platform = [sum(n for (col, name, _), n in zip(pairs, counts) if col == "platform" and name == p)
+                       for p in names]  # fmt: skip
+        by_label = [sum(n for (col, _, k), n in zip(pairs, counts) if col == "platform" and k == label) for label in LABELS]
+        per_day[b.label] = {
+            "day": b.label,
+            "start": b.start,
+            "gap": b.gap,
             "total": total,
             "platforms": {p: n for p, n in zip(names, by_platform) if n},
             **dict(zip(LABELS, by_label)),
@@ -59,7 +80,7 @@ def volume_and_sentiment(conn: sqlite3.Connection, scope: Scope, days: list[str]
     total = sum(totals.values())
     volume = {
         "total": total,
-        "by_day": [{k: per_day[d][k] for k in ("day", "total", "platforms")} for d in sorted(per_day)],
+        "by_day": [{k: per_day[d][k] for k in ("day", "start", "total", "platforms", "gap")} for d in per_day],
         "by_platform": [
             {"platform": p, "mentions": n, "share": _share(n, total)}
             for p, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -73,14 +94,15 @@ def volume_and_sentiment(conn: sqlite3.Connection, scope: Scope, days: list[str]
         "by_day": [
             {
                 "day": d,
+                "gap": per_day[d]["gap"],
                 **{label: per_day[d][label] for label in LABELS},
                 "negative_share": _share(per_day[d]["negative"], sum(per_day[d][label] for label in LABELS)),
                 "net": _net(per_day[d]),
             }
-            for d in sorted(per_day)
+            for d in per_day
         ],
     }
-    return volume, sentiment
+    return volume, sentiment, voice
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA_VERSION = 11  # == len(store.schema.migrations): checked by a test
+SCHEMA_VERSION = 12  # == len(store.schema.migrations): checked by a test
 BUSY_TIMEOUT_S = 30.0  # a cron sync and the TUI wait for each other instead of failing
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from commwatch.model import LEVEL_BANDS, Mention, iso
+from commwatch.model import LEVEL_BANDS, Mention, engagement, iso
 from commwatch.store.db import transaction
 
 # Columns a re-sync may overwrite. Status, tags, assignee, snooze, replied and a
@@ -16,7 +16,7 @@ from commwatch.store.db import transaction
 _PLATFORM_COLUMNS = [
     "kind", "url", "title", "text", "lang", "author_handle", "author_name", "author_followers",
     "author_verified", "author_id", "author_url", "edited_at", "parent_id", "thread_id",
-    "metrics", "extra", "priority_reasons", "ours",
+    "metrics", "engagement", "extra", "priority_reasons", "ours",
 ]  # fmt: skip
 # The model's sentiment: refreshed with the text, unless a person set the label (sentiment_by).
 _SENTIMENT_COLUMNS = ["sentiment_score", "sentiment_label", "sentiment_detail", "sentiment_model"]
@@ -121,6 +121,7 @@ def row_values(m: Mention, source: str, now: str) -> tuple[Any, ...]:
         "parent_id": m.parent_id,
         "thread_id": m.thread_id,
         "metrics": json.dumps(m.metrics, sort_keys=True) if m.metrics else None,
+        "engagement": engagement(m.metrics),
         "extra": json.dumps(m.extra, sort_keys=True, ensure_ascii=False) if m.extra else None,
         "sentiment_score": s.score if s else None,
         "sentiment_label": s.label if s else None,

@@ -314,3 +314,14 @@ def m011_global_identity(db: Database) -> None:
         "CREATE INDEX idx_mentions_uri ON mentions(platform, json_extract(extra, '$.uri')) "
         "WHERE json_extract(extra, '$.uri') IS NOT NULL"
     )
+
+
+@migrations()
+def m012_engagement(db: Database) -> None:
+    # How many people acted on a post (model.engagement), kept beside its metrics so that a report
+    # ranks a million posts by it without reading their JSON.
+    db["mentions"].add_column("engagement", int)
+    keys = ("likes", "reposts", "replies", "quotes", "comments", "score")  # model.ENGAGEMENT_KEYS, frozen here
+    total = " + ".join(f"coalesce(json_extract(metrics, '$.{k}'), 0)" for k in keys)
+    present = " OR ".join(f"json_type(metrics, '$.{k}') = 'integer'" for k in keys)
+    db.execute(f"UPDATE mentions SET engagement = {total} WHERE metrics IS NOT NULL AND ({present})")
