@@ -114,8 +114,9 @@ def post(item: Any, *, kind: Kind | None = None, extra: dict | None = None) -> M
 
 
 def readable(text: Any, facets: Any) -> str:
-    """The post's text with each link facet's shortened text replaced by its whole URL. Facets
-    index UTF-8 bytes; a facet that does not fit the text is ignored."""
+    """The post's text with each link facet's shortened text replaced by its whole URL (and words
+    that link somewhere followed by the URL). Facets index UTF-8 bytes; one that does not fit the
+    text is ignored."""
     if not isinstance(text, str):
         return ""
     if not isinstance(facets, list) or not facets:
@@ -137,7 +138,9 @@ def readable(text: Any, facets: Any) -> str:
             continue  # overlapping facets: keep the later one
         shown = data[start:end].decode("utf-8", "replace")
         if shown.rstrip(".…") and uri.split("://", 1)[-1].startswith(shown.rstrip(".…").split("://", 1)[-1]):
-            data = data[:start] + uri.encode() + data[end:]
+            data = data[:start] + uri.encode() + data[end:]  # a shortened link: the whole of it
+        elif uri not in shown:
+            data = data[:end] + f" ({uri})".encode() + data[end:]  # words that link somewhere: say where
         last = start
     return data.decode("utf-8", "replace")
 

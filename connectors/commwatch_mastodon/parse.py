@@ -53,10 +53,16 @@ def parse_response(payload: Any, *, server: str | None = None) -> list[Mention |
     return out
 
 
+# Notifications whose status somebody else wrote to or about the account: a mention, a quote of one
+# of ours, a post of someone the account follows with alerts on. A favourite's, a boost's, a poll's
+# or an edit's status is the account's own post (or one it merely voted in): not a mention.
+NOTIFIED = {"mention", "quote", "status"}
+
+
 def notification(item: dict, server: str | None) -> list[Mention | Rejected]:
     status = item.get("status")
-    if not isinstance(status, dict):
-        return []  # a follow, a favourite of an old post, a poll result: nothing to answer
+    if not isinstance(status, dict) or item.get("type") not in NOTIFIED:
+        return []  # a follow, a favourite or boost of our post, a poll result: nothing to answer
     extra = {"notification_id": str(item["id"])} if item.get("id") is not None else {}
     found = statuses([status], server, extra=extra)
     for m in found:

@@ -101,6 +101,12 @@ def test_a_bad_post_is_set_aside_and_its_neighbours_kept():
                                                                    "a post without its author's handle"]
 
 
+def test_words_that_link_somewhere_are_followed_by_the_address():
+    facet = {"index": {"byteStart": 4, "byteEnd": 15}, "features": [{"$type": "app.bsky.richtext.facet#link",
+                                                                     "uri": "https://acme.dev/pricing"}]}  # fmt: skip
+    assert readable("see our pricing page", [facet]) == "see our pricing (https://acme.dev/pricing) page"
+
+
 def test_facets_that_do_not_fit_are_ignored():
     assert readable("short", [{"index": {"byteStart": 2, "byteEnd": 99}, "features": [{"$type": "x#link", "uri": "u"}]}]) == "short"
     assert readable(None, None) == ""

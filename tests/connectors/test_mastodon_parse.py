@@ -58,6 +58,11 @@ def test_notifications_give_their_statuses_and_skip_the_rest():
         {"id": "9001", "type": "mention", "created_at": "2026-03-04T12:30:05.000Z", "account": account("dana@fosstodon.org"),
          "status": status("113", "<p>@acmecloud help</p>")},
         {"id": "9000", "type": "follow", "created_at": "2026-03-04T12:00:00.000Z", "account": account("new@x.org")},
+        # a favourite and a boost carry the account's own post: not something to answer
+        {"id": "8999", "type": "favourite", "created_at": "2026-03-04T11:00:00.000Z", "account": account("fan@x.org"),
+         "status": status("100", "<p>our launch post</p>", acct="acmecloud")},
+        {"id": "8998", "type": "reblog", "created_at": "2026-03-04T11:00:00.000Z", "account": account("fan@x.org"),
+         "status": status("100", "<p>our launch post</p>", acct="acmecloud")},
     ]  # fmt: skip
     [m] = parse(body)
     assert m.kind == Kind.MENTION and m.extra["notification_id"] == "9001" and m.text == "@acmecloud help"
