@@ -16,7 +16,7 @@ Endpoints under /xrpc/ (JSON; errors as {"error", "message"}; RateLimit-* header
   POST com.atproto.moderation.createReport
 
 An expired or revoked access token gets 400 ExpiredToken, as Bluesky answers. Knobs:
-`limit_next(n, reset_in)` (429), `fail(method, status, times)`, `pause(method, skip)`, `delay(method, s)`,
+`limit_next(n, reset_in)` (429), and fakes.base's `fail`, `pause`, `delay` by method name,
 `expire_tokens()`, `revoke_refresh()`. `requests` records (method, nsid, params, body).
 """
 
@@ -25,13 +25,11 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+from fakes.base import FakeServer
 
 BRAND = "acmecloud.bsky.social"
 PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -66,18 +64,9 @@ class Request:
     body: object = None
 
 
-@dataclass
-class _Fault:
-    nsid: str
-    times: int
-    status: int = 0
-    pause: threading.Event | None = None
-    delay: float = 0.0
-
-
-class BlueskyFake:
+class BlueskyFake(FakeServer):
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        super().__init__()
         self.posts: list[Post] = []
         self.notifications: list[dict] = []  # oldest first
         self.records: dict[tuple[str, str, str], dict] = {}  # (did, collection, rkey) -> record
@@ -90,11 +79,8 @@ class BlueskyFake:
         self.refresh: set[str] = set()
         self.clock = START
         self._tids = itertools.count(1)
-        self._faults: list[_Fault] = []
         self._limited = 0
         self.reset_in = 30.0
-        self.paused = threading.Event()
-        self.url = ""
 
     # The world --------------------------------------------------------------------------------------------
 
@@ -137,19 +123,6 @@ class BlueskyFake:
     def limit_next(self, n: int = 1, reset_in: float = 30.0) -> None:
         self._limited, self.reset_in = n, reset_in
 
-    def fail(self, nsid: str, status: int = 503, *, times: int = 1) -> None:
-        self._faults.append(_Fault(nsid, times, status=status))
-
-    def delay(self, nsid: str, seconds: float, *, times: int = 1) -> None:
-        self._faults.append(_Fault(nsid, times, delay=seconds))
-
-    def pause(self, nsid: str, *, skip: int = 0) -> threading.Event:
-        release = threading.Event()
-        if skip:
-            self._faults.append(_Fault(nsid, skip))
-        self._faults.append(_Fault(nsid, 1, pause=release))
-        return release
-
     def expire_tokens(self) -> None:
         with self.lock:
             self.access = {t: 0.0 for t in self.access}
@@ -163,46 +136,25 @@ class BlueskyFake:
 
     # Serving ------------------------------------------------------------------------------------------------
 
-    @contextmanager
-    def serving(self):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        thread.start()
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        try:
-            yield self.url
-        finally:
-            server.shutdown()
-            server.server_close()
-
-    def handle(self, method: str, path: str, params: dict, headers, body: bytes):
+    def answer(self, method: str, path: str, params: dict, headers, body: bytes):
         nsid = path.removeprefix("/xrpc/")
         data = json.loads(body) if body else None
         with self.lock:
             self.requests.append(Request(method, nsid, params, data))
-            fault = next((f for f in self._faults if f.nsid == nsid and f.times > 0), None)
-            if fault:
-                fault.times -= 1
-                if not fault.times:
-                    self._faults.remove(fault)
+        fault = self.take_fault(nsid)
         reset = int(time.time() + self.reset_in)
         limits = {"RateLimit-Limit": "3000", "RateLimit-Remaining": "2999", "RateLimit-Reset": str(reset),
                   "RateLimit-Policy": "3000;w=300"}  # fmt: skip
-        if fault is not None:
-            if fault.pause:
-                self.paused.set()
-                fault.pause.wait(60)
-            if fault.delay:
-                time.sleep(fault.delay)
-            if fault.status:
-                return fault.status, limits, {"error": "InternalServerError", "message": "Internal Server Error"}
+        faulty = self.suffer(fault)
+        if faulty is not None:
+            return faulty[0], {**limits, **faulty[1]}, faulty[2]
         if self._limited:
             self._limited -= 1
-            return 429, {**limits, "RateLimit-Remaining": "0"}, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+            body = {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+            return 429, {**limits, "RateLimit-Remaining": "0"}, json.dumps(body).encode()
         with self.lock:
             status, answer = self._route(method, nsid, params, data or {}, headers.get("Authorization", ""))
-        return status, limits, answer
+        return status, limits, json.dumps(answer).encode()
 
     # Routes -------------------------------------------------------------------------------------------------
 
@@ -350,35 +302,3 @@ def _jwt(scope: str, lifetime: int) -> str:
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
-
-def _handler(fake: BlueskyFake):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            self._serve("GET")
-
-        def do_POST(self):
-            self._serve("POST")
-
-        def _serve(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, headers, answer = fake.handle(method, parts.path, parse_qs(parts.query), self.headers, body)
-            payload = json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, format, *args):
-            pass
-
-    return Handler

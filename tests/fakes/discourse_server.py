@@ -37,13 +37,11 @@ import html
 import itertools
 import json
 import re
-import threading
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from fakes.base import FakeServer
 
 KEY = "d7f3c1a9e5b24f6c8a0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f1a3c5e7b9d1f3a"
 BOT = "acme_support"  # the staff account the key acts as
@@ -105,20 +103,9 @@ class Request:
     user: str | None = None
 
 
-@dataclass
-class _Fault:
-    path: str
-    times: int
-    status: int = 0
-    wait: float | None = None
-    garbage: bool = False
-    pause: threading.Event | None = None
-    delay: float = 0.0
-
-
-class DiscourseFake:
+class DiscourseFake(FakeServer):
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        super().__init__()
         self.users: dict[str, User] = {}
         self.topics: dict[int, Topic] = {}
         self.posts: dict[int, Post] = {}
@@ -131,9 +118,6 @@ class DiscourseFake:
         self._topic_ids = itertools.count(11)
         self._notification_ids = itertools.count(9001)
         self._clock = START
-        self._faults: list[_Fault] = []
-        self.paused = threading.Event()
-        self.url = ""
         self.user(BOT, "Acme Support", admin=True, trust_level=4)
 
     # Building the world -------------------------------------------------------------------------
@@ -204,24 +188,11 @@ class DiscourseFake:
 
     # Faults and accounting -------------------------------------------------------------------------
 
-    def fail(self, path: str, status: int = 503, *, times: int = 1) -> None:
-        self._faults.append(_Fault(path, times, status=status))
-
-    def limit(self, path: str, wait: float, *, times: int = 1) -> None:
-        self._faults.append(_Fault(path, times, status=429, wait=wait))
-
-    def garbage(self, path: str, *, times: int = 1) -> None:
-        self._faults.append(_Fault(path, times, garbage=True))
-
-    def delay(self, path: str, seconds: float, *, times: int = 1) -> None:
-        self._faults.append(_Fault(path, times, delay=seconds))
-
-    def pause(self, path: str, *, skip: int = 0) -> threading.Event:
-        release = threading.Event()
-        if skip:
-            self._faults.append(_Fault(path, skip))
-        self._faults.append(_Fault(path, 1, pause=release))
-        return release
+    def too_many(self, wait: float) -> tuple[int, dict, bytes]:
+        body = {"errors": [f"You\u2019ve performed this action too many times. Please wait {wait:.0f} seconds before "
+                           "trying again."], "error_type": "rate_limit",
+                "extras": {"wait_seconds": wait, "time_left": f"{wait:.0f} seconds"}}  # fmt: skip
+        return 429, {"Retry-After": str(int(wait))}, json.dumps(body).encode()
 
     def calls(self, path: str, method: str = "GET") -> list[Request]:
         with self.lock:
@@ -229,20 +200,7 @@ class DiscourseFake:
 
     # Serving ---------------------------------------------------------------------------------------
 
-    @contextmanager
-    def serving(self):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        thread.start()
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        try:
-            yield self.url
-        finally:
-            server.shutdown()
-            server.server_close()
-
-    def handle(self, method: str, path: str, params: dict[str, list[str]], headers, body: bytes):
+    def answer(self, method: str, path: str, params: dict[str, list[str]], headers, body: bytes):
         """(status, headers, body bytes) for one request."""
         path = path.removesuffix(".json") if path != "/" else path
         data: object = None
@@ -254,22 +212,9 @@ class DiscourseFake:
         user = self._user(headers)
         with self.lock:
             self.requests.append(Request(method, path, params, data, user.username if isinstance(user, User) else None))
-            fault = self._take_fault(path)
-        if fault is not None:
-            if fault.pause is not None:
-                self.paused.set()
-                fault.pause.wait(60)
-            if fault.delay:
-                time.sleep(fault.delay)
-            if fault.garbage:
-                return 200, {"Content-Type": "text/html"}, b"<html><body>Maintenance</body></html>"
-            if fault.status == 429:
-                body = {"errors": [f"You\u2019ve performed this action too many times. Please wait {fault.wait:.0f} seconds "
-                                   "before trying again."], "error_type": "rate_limit",
-                        "extras": {"wait_seconds": fault.wait, "time_left": f"{fault.wait:.0f} seconds"}}  # fmt: skip
-                return 429, {"Retry-After": str(int(fault.wait))}, json.dumps(body).encode()
-            if fault.status:
-                return fault.status, {"Content-Type": "text/html"}, b"<html><h1>Bad gateway</h1></html>"
+        faulty = self.suffer(self.take_fault(path))
+        if faulty is not None:
+            return faulty
         if user == "bad key":
             return _json(403, _errors("You are not permitted to view the requested resource. The API username or key "
                                       "is invalid.", "invalid_access"))  # fmt: skip
@@ -286,15 +231,6 @@ class DiscourseFake:
         if key != KEY or name not in self.users:
             return "bad key"
         return self.users[name]
-
-    def _take_fault(self, path: str) -> _Fault | None:
-        for fault in self._faults:
-            if fault.path == path and fault.times > 0:
-                fault.times -= 1
-                if fault.times == 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
 
     # Routes (under the lock) -------------------------------------------------------------------------
 
@@ -539,39 +475,3 @@ def _json(status: int, body: object):
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
-
-def _handler(fake: DiscourseFake):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            self._serve("GET")
-
-        def do_POST(self):
-            self._serve("POST")
-
-        def do_PUT(self):
-            self._serve("PUT")
-
-        def do_DELETE(self):
-            self._serve("DELETE")
-
-        def _serve(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, headers, payload = fake.handle(method, parts.path, parse_qs(parts.query), self.headers, body)
-            try:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
-                pass
-
-        def log_message(self, format, *args):  # quiet
-            pass
-
-    return Handler

@@ -32,12 +32,12 @@ import itertools
 import json
 import re
 import threading
-import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from fakes.base import FakeServer
 
 TOKEN = "mst-acme-token-7f3a9c1e5b2d4f6a8c0e"
 HOME = "mastodon.acme.example"
@@ -68,15 +68,6 @@ class Request:
     params: dict[str, list[str]]
     body: object = None
     token: str | None = None
-
-
-@dataclass
-class _Fault:
-    path: str
-    times: int
-    status: int = 0
-    pause: threading.Event | None = None
-    delay: float = 0.0
 
 
 class Federation:
@@ -116,8 +107,9 @@ class Federation:
             return self.accounts.setdefault(acct, len(self.accounts) + 1)
 
 
-class MastodonFake:
+class MastodonFake(FakeServer):
     def __init__(self, federation: Federation, domain: str, index: int):
+        super().__init__()
         self.fed = federation
         self.domain = domain
         self.ids: dict[str, str] = {}  # uri -> local id
@@ -137,9 +129,6 @@ class MastodonFake:
         self.remaining = 299
         self.reset_in = 120.0
         self._limited = 0
-        self._faults: list[_Fault] = []
-        self.paused = threading.Event()
-        self.url = ""
 
     # The world -------------------------------------------------------------------------------------
 
@@ -161,38 +150,12 @@ class MastodonFake:
     def limit_next(self, n: int = 1) -> None:
         self._limited = n
 
-    def fail(self, path: str, status: int = 503, *, times: int = 1) -> None:
-        self._faults.append(_Fault(path, times, status=status))
-
-    def delay(self, path: str, seconds: float, *, times: int = 1) -> None:
-        self._faults.append(_Fault(path, times, delay=seconds))
-
-    def pause(self, path: str, *, skip: int = 0) -> threading.Event:
-        release = threading.Event()
-        if skip:
-            self._faults.append(_Fault(path, skip))
-        self._faults.append(_Fault(path, 1, pause=release))
-        return release
-
     def calls(self, path: str, method: str = "GET") -> list[Request]:
         return [r for r in self.requests if r.path == path and r.method == method]
 
     # Serving ------------------------------------------------------------------------------------------------
 
-    @contextmanager
-    def serving(self):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        thread.start()
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        try:
-            yield self.url
-        finally:
-            server.shutdown()
-            server.server_close()
-
-    def handle(self, method: str, path: str, params: dict, headers, body: bytes):
+    def answer(self, method: str, path: str, params: dict, headers, body: bytes):
         path = path.rstrip("/") or "/"
         auth = headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
@@ -206,22 +169,13 @@ class MastodonFake:
                 data = body.decode("utf-8", "replace")
         with self.fed.lock:
             self.requests.append(Request(method, path, params, data, token))
-            fault = next((f for f in self._faults if f.path == path and f.times > 0), None)
-            if fault:
-                fault.times -= 1
-                if not fault.times:
-                    self._faults.remove(fault)
+        fault = self.take_fault(path)
         reset = datetime.now(timezone.utc) + timedelta(seconds=self.reset_in)
         limits = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": str(self.remaining),
                   "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}  # fmt: skip
-        if fault is not None:
-            if fault.pause:
-                self.paused.set()
-                fault.pause.wait(60)
-            if fault.delay:
-                time.sleep(fault.delay)
-            if fault.status:
-                return fault.status, limits, b"<html><body>502 Bad Gateway</body></html>"
+        faulty = self.suffer(fault)
+        if faulty is not None:
+            return faulty[0], {**limits, **faulty[1]}, faulty[2]
         if self._limited:
             self._limited -= 1
             return 429, {**limits, "X-RateLimit-Remaining": "0"}, json.dumps({"error": "Too many requests"}).encode()
@@ -375,34 +329,3 @@ def _window(items: list, params: dict, key) -> list:
         ordered = [i for i in ordered if key(i) > int(params["since_id"][0])]
     return ordered[:limit]
 
-
-def _handler(fake: MastodonFake):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            self._serve("GET")
-
-        def do_POST(self):
-            self._serve("POST")
-
-        def _serve(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, headers, payload = fake.handle(method, parts.path, parse_qs(parts.query), self.headers, body)
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, format, *args):
-            pass
-
-    return Handler

@@ -14,7 +14,8 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARK = "▁▂▃▄▅▆▇█"
 _SPARK_ASCII = "_.-:=+*#"
 
-__all__ = ["bar", "stack", "spark", "chunks", "cells", "clean", "fit", "number", "percent", "duration"]
+__all__ = ["bar", "stack", "spark", "chunks", "cells", "clean", "fit", "number", "percent", "duration", "figure",
+           "change"]
 
 
 def bar(value: float, top: float, width: int, fancy: bool) -> str:
@@ -95,3 +96,28 @@ def duration(seconds: float | None) -> str:
         return f"{h}h {m}m" if m else f"{h}h"
     d, h = divmod(s // 3600, 24)
     return f"{d}d {h}h" if h else f"{d}d"
+
+
+def figure(value: float | None, unit: str) -> str:
+    """A headline figure as a person reads it: a share as a percentage, a duration as 2h 15m, else a count."""
+    if unit == "share":
+        return percent(value)
+    if unit == "duration":
+        return duration(value)
+    return number(value)
+
+
+def change(m: dict, fancy: bool = True) -> tuple[str, str | None]:
+    """('▲ +34%' or '▼ -5 pts', 'good' | 'bad' | None) for a headline figure beside its previous value."""
+    direction = m.get("direction")
+    if direction is None:
+        return "", None
+    arrow = {"up": "▲" if fancy else "^", "down": "▼" if fancy else "v", "same": "="}[direction]
+    if m.get("change") is None:
+        text = f"{arrow} new" if direction == "up" else arrow
+    elif m.get("change_unit") == "points":
+        text = f"{arrow} {m['change'] * 100:+.0f} pts"
+    else:
+        text = f"{arrow} {m['change'] * 100:+.0f}%"
+    better = m.get("better")
+    return text, (None if not better or direction == "same" else ("good" if direction == better else "bad"))

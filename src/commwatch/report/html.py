@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
 from commwatch.report import svg
-from commwatch.report.charts import clean, duration, number, percent
+from commwatch.report.charts import change, clean, duration, figure, number, percent
 
 PLATFORM_COLOURS = {"x": "#1f77b4", "reddit": "#ff7f0e", "youtube": "#9467bd", "discourse": "#17becf", "mastodon": "#8c564b", "bluesky": "#0085ff"}  # no red: red means negative
 OTHER_COLOURS = ["#8c564b", "#17becf", "#7f7f7f", "#bcbd22"]
@@ -79,36 +79,17 @@ def _cards(r: dict[str, Any]) -> str:
         m = h.get(key)
         if m is None:
             continue
-        change = ""
+        was = ""
         if m["previous"] is not None:
-            text, colour = _change(m)
-            change = (f'<div class="change" style="color:{colour}">{_e(text)}</div>'
-                      f'<div class="muted">was {_e(_figure(m["previous"], m["unit"]))}</div>')  # fmt: skip
-        cells.append(f'<td><div class="big">{_e(_figure(m["current"], m["unit"]))}</div>'
-                     f'<div class="muted">{_e(label)}</div>{change}</td>')  # fmt: skip
+            text, news = change(m)
+            colour = {"good": "#2ca02c", "bad": "#d62728"}.get(news, "#666")
+            was = (f'<div class="change" style="color:{colour}">{_e(text)}</div>'
+                   f'<div class="muted">was {_e(figure(m["previous"], m["unit"]))}</div>')  # fmt: skip
+        cells.append(f'<td><div class="big">{_e(figure(m["current"], m["unit"]))}</div>'
+                     f'<div class="muted">{_e(label)}</div>{was}</td>')  # fmt: skip
     waiting = r["response"]["backlog"]["total"]
     cells.append(f'<td><div class="big">{number(waiting)}</div><div class="muted">need a reply now</div></td>')
     return f'<table class="cards" id="summary"><tr>{"".join(cells)}</tr></table>'
-
-
-def _figure(value: float | None, unit: str) -> str:
-    return percent(value) if unit == "share" else duration(value) if unit == "duration" else number(value)
-
-
-def _change(m: dict[str, Any]) -> tuple[str, str]:
-    direction = m.get("direction")
-    if direction is None:
-        return "", "#666"
-    arrow = {"up": "▲", "down": "▼", "same": "="}[direction]
-    if m.get("change") is None:
-        text = f"{arrow} new" if direction == "up" else arrow
-    elif m.get("change_unit") == "points":
-        text = f"{arrow} {m['change'] * 100:+.0f} pts"
-    else:
-        text = f"{arrow} {m['change'] * 100:+.0f} %"
-    good = m.get("better")
-    colour = "#666" if not good or direction == "same" else ("#2ca02c" if direction == good else "#d62728")
-    return text, colour
 
 
 def _local(value: str | None, zone: str) -> str:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
-from commwatch.report.charts import bar, cells, chunks, clean, duration, fit, number, percent, spark, stack
+from commwatch.report.charts import bar, cells, change, chunks, clean, duration, figure, fit, number, percent, spark, stack
 
 Line = list[tuple[str, str]]
 SENTIMENT_STYLE = {"negative": "red", "neutral": "", "positive": "green"}
@@ -87,38 +87,14 @@ def _headline(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
         m = h.get(key)
         if m is None:
             continue
-        value = _figure(m["current"], m["unit"])
+        value = figure(m["current"], m["unit"])
         line: Line = [(f"  {label:<20}{value:>10}", "")]
         if m["previous"] is not None:
-            change, style = _change(m, fancy)
-            line += [(f"  {change:<10}", style), (f"was {_figure(m['previous'], m['unit'])}", "dim")]
+            text, news = change(m, fancy)
+            line += [(f"  {text:<10}", {"good": "green", "bad": "red"}.get(news, "")),
+                     (f"was {figure(m['previous'], m['unit'])}", "dim")]  # fmt: skip
         lines.append(line)
     return lines
-
-
-def _figure(value: float | None, unit: str) -> str:
-    if unit == "share":
-        return percent(value)
-    if unit == "duration":
-        return duration(value)
-    return number(value)
-
-
-def _change(m: dict[str, Any], fancy: bool) -> tuple[str, str]:
-    """'▲ +34%' or '▼ -5 pts', styled green when it is good news, red when bad, plain otherwise."""
-    direction = m.get("direction")
-    if direction is None:
-        return "", ""
-    arrow = {"up": "▲" if fancy else "^", "down": "▼" if fancy else "v", "same": "="}[direction]
-    if m.get("change") is None:
-        text = f"{arrow} new" if direction == "up" else arrow
-    elif m.get("change_unit") == "points":
-        text = f"{arrow} {m['change'] * 100:+.0f} pts"
-    else:
-        text = f"{arrow} {m['change'] * 100:+.0f}%"
-    good = m.get("better")
-    style = "" if not good or direction == "same" else ("green" if direction == good else "red")
-    return text, style
 
 
 def _volume(r: dict[str, Any], width: int, fancy: bool) -> list[Line]:
