@@ -14,8 +14,8 @@ A post becomes a Mention: `remote_id` is the post id, `thread_id` the topic id,
 `parent_id` the id of the post it replies to when the body holds that post (Discourse
 gives only its number), `kind` post for a topic's first post, reply when it answers
 a post, comment otherwise. Its text is `raw` when present, else `cooked` as plain
-text (cooked.py), else the search blurb. Small actions ("closed the topic") are not
-mentions. `url` needs the site's address, which a response body does not contain: it
+text (cooked.py), else the search blurb. Moderator and small actions ("This topic is now
+pinned.", "closed the topic") are not mentions. `url` needs the site's address, which a response body does not contain: it
 is set when the connector fetched the post, and left empty on import.
 """
 
@@ -29,7 +29,9 @@ from commwatch.model import Author, Kind, Mention
 from commwatch_discourse.cooked import plain_text
 
 PLATFORM = "discourse"
-SMALL_ACTION = 3  # post_type of "closed the topic", "pinned", "split this topic"…
+# post_type of the forum's own notes: 2 a moderator action ("This topic is now pinned."), 3 a small
+# action ("closed the topic", "split this topic"). Neither is somebody talking.
+MODERATOR_ACTION, SMALL_ACTION = 2, 3
 WHISPER = 4
 LIKE = 2  # actions_summary id of a like
 
@@ -102,7 +104,7 @@ def post(
     post_id = _id(item)
     if post_id is None:
         raise PayloadError("a post without a numeric id")
-    if as_int(item.get("post_type")) == SMALL_ACTION:
+    if as_int(item.get("post_type")) in (MODERATOR_ACTION, SMALL_ACTION):
         return None
     topic = topic or {}
     topic_id = as_int(item.get("topic_id"))

@@ -41,6 +41,7 @@ def test_latest_posts_become_mentions_with_their_topic_parent_and_metrics():
         post(901, 1, topic_title="Deploys fail on ARM", category_id=6, version=3,
              updated_at="2026-02-04T08:00:00.000Z"),
         post(900, 4, topic=39, post_type=3, cooked="<p>closed the topic</p>"),  # a small action
+        post(899, 5, topic=39, post_type=2, cooked="<p>This topic is now pinned.</p>"),  # a moderator action
     ]}  # fmt: skip
     third, second, first = mentions(body)
     assert (first.remote_id, first.kind, first.title, first.thread_id) == ("901", Kind.POST, "Deploys fail on ARM", "40")
