@@ -75,7 +75,7 @@ class BlueskyConnector(Connector):
 
     def fetch(self, stream: str, cursor: dict[str, Any] | None) -> Iterator[Page]:
         from commwatch_bluesky import streams
-        from commwatch_bluesky.client import AccessRefused
+        from commwatch_bluesky.client import AccessRefused, SignInFailed
 
         if self._halted:
             return
@@ -93,8 +93,8 @@ class BlueskyConnector(Connector):
             for found, after in steps:
                 mentions, rejects = split(found)
                 yield Page(mentions, after, requests=account.take(), rejects=rejects)
-        except (AccessRefused, RateLimited):
-            self._halted = True
+        except (AccessRefused, RateLimited, SignInFailed):
+            self._halted = True  # the other stream would meet the same refusal
             raise
 
     @classmethod

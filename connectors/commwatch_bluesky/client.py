@@ -48,6 +48,10 @@ class AccessRefused(ConnectorError):
     """The app password (or the account) was refused: nothing of this source can work."""
 
 
+class SignInFailed(TransientError):
+    """Bluesky did not answer the sign-in: every stream of this source would fail alike, for now."""
+
+
 def state_path(env: Mapping[str, str], handle: str, base: str) -> Path:
     root = env.get("XDG_STATE_HOME") or os.path.join(env.get("HOME") or str(Path.home()), ".local", "state")
     name = hashlib.sha256(f"{handle.lower()}\n{base}".encode()).hexdigest()[:16]
@@ -100,7 +104,11 @@ class Account:
                 return client
             except Exception:  # a damaged or foreign file: sign in afresh
                 pass
-        self._sign_in()
+        try:
+            self._sign_in()
+        except BaseException:
+            self._client = None  # not signed in: the next call tries again from the start
+            raise
         return client
 
     def _sign_in(self) -> None:
@@ -116,8 +124,8 @@ class Account:
                                 "check the handle and the app password") from None  # fmt: skip
         except exceptions.RateLimitExceededError as exc:
             raise self._limited(exc, "sign-ins (createSession is limited to a few dozen a day)") from None
-        except exceptions.NetworkError:
-            raise TransientError("Bluesky did not answer the sign-in; try again later") from None
+        except exceptions.NetworkError as exc:
+            raise SignInFailed(f"Bluesky did not answer the sign-in ({_network_problem(exc)}); try again later") from None
 
     def _kept(self, event, session) -> None:
         """After a sign-in or a refresh: stay on api_base, and keep the session for the next run."""
@@ -179,7 +187,7 @@ class Account:
                 self._sign_in()
                 continue
             except exceptions.NetworkError as exc:  # timeouts, dropped connections, 502
-                problem = f"did not answer {label} ({'timed out' if isinstance(exc, exceptions.InvokeTimeoutError) else _status_or(exc, 'network error')})"
+                problem = f"did not answer {label} ({_network_problem(exc)})"
                 if not safe:
                     raise TransientError(f"Bluesky {problem}; it may or may not have been applied") from None
             except exceptions.RequestException as exc:
@@ -227,7 +235,17 @@ def _message(exc) -> str:
     return f": {' '.join(message.split())[:200]}" if isinstance(message, str) and message.strip() else ""
 
 
-def _status_or(exc, default: str) -> str:
+def _network_problem(exc) -> str:
+    """What went wrong below HTTP, in words (never the URL)."""
+    import httpx
+
     status = exc.response.status_code if getattr(exc, "response", None) is not None else None
-    return f"HTTP {status}" if status else default
+    if status:
+        return f"HTTP {status}"
+    cause = exc.__cause__
+    if isinstance(cause, httpx.TimeoutException) or type(exc).__name__ == "InvokeTimeoutError":
+        return "timed out"
+    if isinstance(cause, httpx.ConnectError):
+        return "could not connect"
+    return "connection dropped" if isinstance(cause, httpx.RemoteProtocolError) else "network error"
 

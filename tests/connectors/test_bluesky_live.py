@@ -323,3 +323,12 @@ def test_doctor_live_says_who_is_signed_in(cli, workdir, sky, env):
     r = cli("doctor", "--live", env=env)
     assert f"signed in as @{BRAND}" in r.stdout, r.stdout + r.stderr
     assert PASSWORD not in r.stdout + r.stderr
+
+
+def test_an_unreachable_server_is_one_sentence_for_the_source_not_one_per_stream(db, env):
+    cfg = config_module.parse({"sources": {"sky": {"connector": "bluesky", "api_base": "http://127.0.0.1:9",
+                                                   "query": "acme"}}})  # fmt: skip
+    config_module.validate_sources(cfg)
+    result = sync(db, cfg, env)
+    assert result.status == "failed"
+    assert result.message == "mentions: Bluesky did not answer the sign-in (could not connect); try again later"
