@@ -15,7 +15,7 @@ import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
-from commwatch.connector import PermanentError, PostedReply, ReplyTarget, TransientError
+from commwatch.connector import NotSent, PermanentError, PostedReply, ReplyTarget, TransientError
 from commwatch_bluesky.client import Account, ApiError
 
 LIMIT = 300  # graphemes
@@ -165,7 +165,7 @@ def _unblock(account: Account, actor: str) -> None:
 def _hide(account: Account, target: ReplyTarget) -> None:
     root = target.thread_id or ""
     if not root.startswith(f"at://{account.did}/") or root == target.remote_id:
-        raise PermanentError("only a reply in a thread the brand's account started can be hidden")
+        raise NotSent("only a reply in a thread the brand's account started can be hidden")
     rkey = root.rsplit("/", 1)[-1]
     ident = {"repo": account.did, "collection": "app.bsky.feed.threadgate", "rkey": rkey}
     try:

@@ -16,7 +16,7 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from commwatch.connector import PermanentError, PostedReply, ReplyTarget, TransientError, as_int
+from commwatch.connector import NotSent, PermanentError, PostedReply, ReplyTarget, TransientError, as_int
 from commwatch_discourse.api import Api, ApiError
 
 DEFAULT_LIMITS = (20, 32_000)  # Discourse's defaults for min_post_length and max_post_length
@@ -137,10 +137,10 @@ def moderate(api: Api, target: ReplyTarget, action: str, reason: str | None, day
     user = target.extra.get("user_id") if isinstance(target.extra, dict) else None
     if action in ("silence", "unsilence"):
         if not isinstance(user, int):
-            raise PermanentError("this post's author id is not known: sync the source again, then silence")
+            raise NotSent("this post's author id is not known: sync the source again, then silence")
         if action == "silence":
             if not reason or not reason.strip():
-                raise PermanentError("silencing needs a reason (--reason): Discourse shows it to the user")
+                raise NotSent("silencing needs a reason (--reason): Discourse shows it to the user")
             until = datetime.now(timezone.utc) + timedelta(days=days or DEFAULT_SILENCE_DAYS)
             data = {"silenced_till": until.strftime("%Y-%m-%dT%H:%M:%SZ"), "reason": reason.strip()}
     return _apply(api, action, method, path.format(post=post, topic=topic, user=user), data, already_ok=False)

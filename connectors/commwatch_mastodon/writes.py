@@ -21,7 +21,7 @@ import hashlib
 import unicodedata
 from typing import Any
 
-from commwatch.connector import PermanentError, PostedReply, ReplyTarget, TransientError
+from commwatch.connector import NotSent, PermanentError, PostedReply, ReplyTarget, TransientError
 from commwatch_mastodon.client import ApiError, Server
 from commwatch_mastodon.content import plain_text
 
@@ -96,13 +96,13 @@ def find_reply(server: Server, target: ReplyTarget, text: str) -> PostedReply | 
 
 def moderate(server: Server, target: ReplyTarget, action: str, reason: str | None, admin: bool) -> None:
     if action in ADMIN_ACTIONS and not admin:
-        raise PermanentError(f"{action} is an admin action: set admin = true on the source (and use an admin's token)")
+        raise NotSent(f"{action} is an admin action: set admin = true on the source (and use an admin's token)")
     if action not in ACTIONS + ADMIN_ACTIONS:
         raise PermanentError(f"Mastodon moderation actions are {', '.join(ACTIONS + ADMIN_ACTIONS)}; not {action!r}")
     if action == "dismiss":
         notification = (target.extra or {}).get("notification_id")
         if not notification:
-            raise PermanentError("this mention did not come as a notification: there is nothing to dismiss")
+            raise NotSent("this mention did not come as a notification: there is nothing to dismiss")
         return _do(server, action, "notifications_dismiss", notification)
     status = local_status(server, target)
     account = status["account"]["id"]

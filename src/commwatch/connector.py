@@ -283,6 +283,11 @@ class PermanentError(ConnectorError):
     """The platform refused for good (forbidden, not found, text too long): retrying will not help."""
 
 
+class NotSent(PermanentError):
+    """The connector itself declines before asking the platform: the request is incomplete or cannot
+    apply here (a silence without a reason, hiding a reply in somebody else's thread). Nothing was sent."""
+
+
 class PayloadError(ValueError):
     """A raw API response that does not have the platform's shape."""
 

@@ -32,6 +32,7 @@ from commwatch.connector import (
     Connector,
     ConnectorError,
     MissingCredentials,
+    NotSent,
     PermanentError,
     ReplyTarget,
     SourceConfig,
@@ -148,6 +149,8 @@ class Replier:
             connector = _connector(self.config, source, self.env)
             with metered(self.conn, connector, source):
                 connector.moderate(target_of(mention), action, ban=ban, **given)
+        except NotSent as exc:  # declined before anything was asked of the platform
+            raise ActionError(redact(f"{exc} (nothing was sent)", self.env)) from None
         except ConnectorError as exc:
             raise ActionError(redact(f"{mention['platform']} refused to {action} it: {exc}", self.env)) from None
         now = timeutil.now_iso()
