@@ -106,6 +106,14 @@ def test_faces_import_only_the_application_layer_and_the_base():
             raise AssertionError(f"{path} imports {module}: a face reaches the rest through commwatch.app")
 
 
+def test_faces_never_reach_the_database_engine():
+    """A face catches commwatch.app.errors.DatabaseFailure and interrupts through the session: which engine
+    holds the inbox is the application layer's and the store's business."""
+    for name, path in MODULES.items():
+        if layer(name) in FACES:
+            assert "sqlite3" not in imports(path), f"{path} imports sqlite3: use commwatch.app.errors.DatabaseFailure"
+
+
 def test_the_application_layer_never_imports_a_face():
     for name, path in MODULES.items():
         if layer(name) == "app":

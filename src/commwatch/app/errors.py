@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from commwatch.store.db import StoreError  # re-exported: faces never import the store
 
-__all__ = ["ActionError", "MentionNotFound", "ImportRefused", "SyncLocked", "StoreError"]
+__all__ = ["ActionError", "MentionNotFound", "ImportRefused", "SyncLocked", "StoreError", "DatabaseFailure",
+           "interrupted", "database_sentence"]
+
+# The database itself failed while a face was using it: a full disk, a read-only file, a damaged file,
+# a query interrupted. Faces catch this name, never the engine's own module.
+DatabaseFailure = sqlite3.Error
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether a query stopped because it was interrupted on purpose (Session.interrupt)."""
+    return isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
+
+
+def database_sentence(exc: BaseException, where: str) -> str:
+    """One sentence for a failure of the database at `where`."""
+    said = str(exc)
+    if "full" in said:
+        return f"the disk holding {where} is full; everything committed before is kept"
+    if "readonly" in said or "read-only" in said:
+        return f"{where} is read-only here; nothing was changed"
+    return f"the database {where} could not be used ({said}); everything committed before is kept"
 
 
 class ActionError(Exception):

@@ -87,6 +87,16 @@ class Session:
         """A session on a connection of its own (for a worker thread); it delivers inline and wakes nothing."""
         return Session(self.config, self.db_path, actor=self.actor, env=self.env, wake=False)
 
+    def interrupt(self) -> None:
+        """Stop the query this session is running on another thread (it raises `interrupted`); nothing when
+        the session has no connection or has closed it."""
+        conn = self.__dict__.get("conn")
+        if conn is not None:
+            try:
+                conn.interrupt()
+            except Exception:  # closed meanwhile: nothing runs to stop
+                pass
+
     def close(self) -> None:
         conn = self.__dict__.pop("conn", None)
         if conn is not None:

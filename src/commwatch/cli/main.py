@@ -112,7 +112,7 @@ def exit_code_for(exc: Exception) -> ExitCode | None:
     The exception classes are imported here, after the fact, so that
     `commwatch --help` does not pay for importing the modules that define them.
     """
-    from commwatch.app.errors import ActionError, ImportRefused, StoreError, SyncLocked
+    from commwatch.app.errors import ActionError, DatabaseFailure, ImportRefused, StoreError, SyncLocked
     from commwatch.config import ConfigError
 
     if isinstance(exc, ConfigError):
@@ -121,25 +121,17 @@ def exit_code_for(exc: Exception) -> ExitCode | None:
         return ExitCode.LOCKED
     if isinstance(exc, (ActionError, StoreError, ImportRefused)):
         return ExitCode.ERROR
-    import sqlite3
-
-    if isinstance(exc, (sqlite3.Error, OSError)):  # the surroundings: a full disk, a read-only file or folder
+    if isinstance(exc, (DatabaseFailure, OSError)):  # the surroundings: a full disk, a read-only file or folder
         return ExitCode.ERROR
     return None
 
 
 def describe(exc: Exception) -> str:
     """One sentence for an error the surroundings caused; the message of one commwatch raised."""
-    import sqlite3
+    from commwatch.app.errors import DatabaseFailure, database_sentence
 
-    if isinstance(exc, sqlite3.Error):
-        where = _db_path()
-        said = str(exc)
-        if "full" in said:
-            return f"the disk holding {where} is full; everything committed before is kept"
-        if "readonly" in said or "read-only" in said:
-            return f"{where} is read-only here; nothing was changed"
-        return f"the database {where} could not be used ({said}); everything committed before is kept"
+    if isinstance(exc, DatabaseFailure):
+        return database_sentence(exc, _db_path())
     if isinstance(exc, OSError):
         what = exc.filename or "a file"
         return f"{what}: {exc.strerror or exc}"

@@ -8,7 +8,6 @@ the connectors read credentials from, the poll interval and the detail delay.
 
 from __future__ import annotations
 
-import sqlite3
 import webbrowser
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -36,7 +35,7 @@ class CommwatchApp(App):
         db_path: Path,
         config: Config,
         *,
-        conn: sqlite3.Connection | None = None,
+        conn=None,  # an open database connection to use (tests); else db_path is opened
         filter: InboxFilter | None = None,
         clock: Callable[[], datetime] = _utcnow,
         browser: Callable[[str], bool] = webbrowser.open,

@@ -9,7 +9,6 @@ never waits.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from commwatch.app.errors import DatabaseFailure, interrupted
 from commwatch.model import InboxFilter
 from commwatch.text import inert
 from commwatch.tui import format
@@ -57,7 +57,7 @@ class InboxScreen(Verbs, Replying, Screen):
         self.generation = 0
         self.counting = False
         self._detail_timer: Timer | None = None
-        self._detail_conn: sqlite3.Connection | None = None  # the detail worker's, to interrupt it
+        self._detail_reader = None  # the detail worker's session, to interrupt its query
         self._extras: tuple[int, object] | None = None  # (mention id, its MentionDetail) last shown
 
     # Layout ------------------------------------------------------------------
@@ -137,7 +137,7 @@ class InboxScreen(Verbs, Replying, Screen):
         """Every few seconds: has another process written? (one PRAGMA when nothing happened)"""
         try:
             changed, new = self.session.poll()
-        except sqlite3.Error as exc:
+        except DatabaseFailure as exc:
             self.notify(f"database: {exc}", severity="error", markup=False)
             return
         if not changed:
@@ -186,29 +186,26 @@ class InboxScreen(Verbs, Replying, Screen):
         while on a million mentions), so at most one runs at a time.
         """
         worker = get_current_worker()
-        previous = self._detail_conn
+        previous = self._detail_reader
         if previous is not None:
-            try:
-                previous.interrupt()
-            except sqlite3.Error:  # it finished and closed meanwhile
-                pass
+            previous.interrupt()
         if worker.is_cancelled:
             return
         reader = self.app.reader()
-        self._detail_conn = reader.conn
+        self._detail_reader = reader
         try:
             if worker.is_cancelled:
                 return
             detail = reader.views.detail_of(mention_id)
             if detail is None:
                 return
-        except sqlite3.OperationalError as exc:
-            if "interrupted" in str(exc):
+        except DatabaseFailure as exc:
+            if interrupted(exc):
                 return  # the selection moved on
             raise
         finally:
-            if self._detail_conn is reader.conn:
-                self._detail_conn = None
+            if self._detail_reader is reader:
+                self._detail_reader = None
             reader.close()
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_extras, mention_id, detail)

@@ -7,12 +7,11 @@ through the session's verbs.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from textual import work
 
-from commwatch.app.errors import ActionError
+from commwatch.app.errors import ActionError, DatabaseFailure
 from commwatch.app.verbs import PRIORITY_CHOICES
 from commwatch.model import is_name, is_tag
 from commwatch.text import field, fields, inert, when
@@ -46,7 +45,7 @@ class Verbs:
         except ActionError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return None
-        except sqlite3.Error as exc:
+        except DatabaseFailure as exc:
             self.notify(f"database: {exc}", severity="error", markup=False)
             return None
         change = inverse_of(action, before, after)
@@ -211,7 +210,7 @@ class Verbs:
             return
         try:
             result = change.inverse(self.verbs)
-        except (ActionError, sqlite3.Error) as exc:
+        except (ActionError, DatabaseFailure) as exc:
             self.notify(f"could not undo ({change.done}): {exc}", severity="error", markup=False)
             return
         said = f"; {result[1]}" if isinstance(result, tuple) else ""
