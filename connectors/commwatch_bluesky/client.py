@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from commwatch.connector import ConnectorError, MissingCredentials, RateLimited, TransientError
+from commwatch.connector import ApiError, ConnectorError, MissingCredentials, RateLimited, TransientError
 
 HANDLE_ENV, PASSWORD_ENV = "BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD"
 DEFAULT_BASE = "https://bsky.social"
@@ -35,13 +35,6 @@ BACKOFF = 1.0
 MAX_WAIT = 60.0
 WAITS = 3
 TIMEOUT = 20.0
-
-
-class ApiError(ConnectorError):
-    def __init__(self, status: int | None, error: str, sentence: str):
-        self.status = status
-        self.error = error
-        super().__init__(sentence)
 
 
 class AccessRefused(ConnectorError):

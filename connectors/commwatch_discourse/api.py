@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from commwatch.connector import ConnectorError, RateLimited, TransientError
+from commwatch.connector import ApiError, ConnectorError, RateLimited, TransientError
 
 USER_AGENT = "commwatch (Discourse connector)"
 ATTEMPTS = 3  # tries per request for 5xx, timeouts and dropped connections
@@ -33,15 +33,6 @@ CONNECT_TIMEOUT = 10.0
 MAX_WAIT = 60.0  # a 429 asking for at most this many seconds is waited out…
 WAITS = 3  # …this many times for one request
 RETRY_STATUSES = {500, 502, 503, 504}
-
-
-class ApiError(ConnectorError):
-    """A refusal the caller may handle by its status (404: the post or topic is gone)."""
-
-    def __init__(self, status: int, error_type: str, sentence: str):
-        self.status = status
-        self.error_type = error_type
-        super().__init__(sentence)
 
 
 class AccessRefused(ConnectorError):

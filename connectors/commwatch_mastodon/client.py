@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from commwatch.connector import ConnectorError, RateLimited, TransientError
+from commwatch.connector import ApiError, ConnectorError, RateLimited, TransientError
 
 ATTEMPTS = 3
 BACKOFF = 1.0
@@ -30,14 +30,6 @@ USER_AGENT = "commwatch (Mastodon connector)"
 # asks the server for its version (an extra request; on a server that does not answer it, endless
 # retries inside the SDK).
 ASSUMED_VERSION = "4.3.0"
-
-
-class ApiError(ConnectorError):
-    """A refusal the caller may handle by its status (404: gone; 403/422: refused)."""
-
-    def __init__(self, status: int, sentence: str):
-        self.status = status
-        super().__init__(sentence)
 
 
 class AccessRefused(ConnectorError):
@@ -113,7 +105,7 @@ class Server:
                 raise AccessRefused(f"{self.host} does not let visitors read {label} (HTTP 401): "
                                     f"set {self.token_env}") from None  # fmt: skip
             except errors.MastodonNotFoundError:
-                raise ApiError(404, f"{self.host} has no such thing any more ({label}, HTTP 404)") from None
+                raise ApiError(404, "not_found", f"{self.host} has no such thing any more ({label}, HTTP 404)") from None
             except errors.MastodonServerError as exc:
                 problem = f"answered {label} with HTTP {_status(exc)}"
                 if not safe:
@@ -130,7 +122,7 @@ class Server:
                                          "check `instance`") from None  # fmt: skip
                 if status == 403 and not self.token:
                     raise AccessRefused(f"{self.host} does not let visitors read {label} (HTTP 403)") from None
-                raise ApiError(status, f"{self.host} refused {label} (HTTP {status})" + (f": {_plain(said)}" if said else "")) from None
+                raise ApiError(status, said, f"{self.host} refused {label} (HTTP {status})" + (f": {_plain(said)}" if said else "")) from None
             if attempt >= ATTEMPTS:
                 raise TransientError(f"{self.host} {problem} {ATTEMPTS} times in a row; try again later")
             self.sleep(BACKOFF * 2 ** (attempt - 1))

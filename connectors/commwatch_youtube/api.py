@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from commwatch.connector import (
+    ApiError,
     ConnectorError,
     MissingCredentials,
     PermanentError,
@@ -43,15 +44,6 @@ QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 KEY_REASONS = {"keyInvalid", "keyExpired", "accessNotConfigured", "ipRefererBlocked"}
 # Refusals that cost no quota: nothing was done on the project's account.
 FREE_REASONS = QUOTA_REASONS | {"keyInvalid", "keyExpired", "authError"}
-
-
-class ApiError(ConnectorError):
-    """A refusal the caller may handle by its reason (commentsDisabled, videoNotFound…)."""
-
-    def __init__(self, status: int, reason: str, sentence: str):
-        self.status = status
-        self.reason = reason
-        super().__init__(sentence)
 
 
 class KeyRejected(ConnectorError):

@@ -283,6 +283,16 @@ class PermanentError(ConnectorError):
     """The platform refused for good (forbidden, not found, text too long): retrying will not help."""
 
 
+class ApiError(ConnectorError):
+    """A platform's refusal that its caller may handle by HTTP status or the platform's own reason
+    ("commentsDisabled", "invalid_access", "ExpiredToken"); the message is already one sentence."""
+
+    def __init__(self, status: int | None, reason: str, sentence: str):
+        self.status = status
+        self.reason = reason
+        super().__init__(sentence)
+
+
 class NotSent(PermanentError):
     """The connector itself declines before asking the platform: the request is incomplete or cannot
     apply here (a silence without a reason, hiding a reply in somebody else's thread). Nothing was sent."""
