@@ -23,5 +23,51 @@ def workdir(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def cli(workdir):
-    return CLI(workdir)
+def cli(workdir, backend):
+    runner = CLI(workdir)
+    if backend is not None:
+        runner.env["COMMWATCH_DB"] = backend
+    return runner
+
+
+def pytest_generate_tests(metafunc):
+    """A module marked `both_stores` runs its tests once on SQLite and once on PostgreSQL (a fresh
+    schema per test): every command through the `cli` fixture then meets both engines."""
+    if metafunc.definition.get_closest_marker("both_stores") and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
+
+@pytest.fixture
+def backend(request):
+    """None (the SQLite default), or the URL of a fresh PostgreSQL schema when the test is parametrized so."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield None
+        return
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("reads the SQLite file itself")
+    postgres_server = request.getfixturevalue("postgres_server")  # started only when a test needs it
+    if postgres_server.url is None:
+        pytest.skip(f"PostgreSQL tests skipped: {postgres_server.why}")
+    name, url = postgres_server.schema()
+    yield url
+    postgres_server.drop(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from postgres_server import Server
+
+    server = Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_server):
+    """The URL of a fresh, empty PostgreSQL schema for this test (skipped, saying why, without a server)."""
+    if postgres_server.url is None:
+        pytest.skip(f"PostgreSQL tests skipped: {postgres_server.why}")
+    name, url = postgres_server.schema()
+    yield url
+    postgres_server.drop(name)

@@ -66,3 +66,24 @@ def mentions(*specs, prefix: str = "") -> dict:
         remote_id, _, text = spec.partition(":")
         items.append({"id": prefix + remote_id, "text": text or f"mention {remote_id}", "author": f"user{remote_id}"})
     return {"mentions": items}
+
+
+def sql(cli: CLI, statement: str, params: tuple = (), db: str = "inbox.db") -> list[tuple]:
+    """Run one statement on the store the CLI uses (a test reading or nudging the database itself):
+    the PostgreSQL URL in COMMWATCH_DB, else the SQLite file `db` in its folder. Returns the rows."""
+    url = cli.env.get("COMMWATCH_DB", "")
+    if url.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            cursor = conn.execute(statement.replace("?", "%s"), params)
+            return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
+    import sqlite3
+
+    conn = sqlite3.connect(cli.cwd / db)
+    try:
+        rows = conn.execute(statement, params).fetchall()
+        conn.commit()
+        return rows
+    finally:
+        conn.close()

@@ -223,3 +223,28 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_postgresql_is_loaded_only_for_a_postgresql_store():
+    """psycopg is imported by commwatch.store.pg alone, and that package only by the store, lazily:
+    SQLite users never load it (a command on SQLite is no slower for PostgreSQL's existence)."""
+    for name, path in MODULES.items():
+        if not name.startswith("commwatch.store.pg"):
+            assert "psycopg" not in imports(path), f"{path} imports psycopg: only commwatch.store.pg may"
+        if layer(name) != "store":
+            bad = {m for m in own(path) if m.startswith("commwatch.store.pg")}
+            assert not bad, f"{path} imports {bad}: open a PostgreSQL store through commwatch.store.db.open_store"
+    top_level = {node.module for node in ast.parse(MODULES["commwatch.store.db"].read_text()).body
+                 if isinstance(node, ast.ImportFrom)}  # fmt: skip
+    assert not any(m and m.startswith("commwatch.store.pg") for m in top_level), "store.db must import store.pg lazily"
+
+
+def test_a_sqlite_command_never_loads_psycopg(tmp_path):
+    import subprocess
+
+    probe = ("import atexit, sys\n"
+             "atexit.register(lambda: print('psycopg' in sys.modules, file=sys.stderr))\n"
+             "from commwatch.cli.main import run\nsys.argv = ['commwatch', '--db', sys.argv[1], 'inbox', '--json']\nrun()\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "x.db")], capture_output=True, text=True,
+                          cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})  # fmt: skip
+    assert done.stderr.strip().splitlines()[-1] == "False", done.stderr

@@ -10,6 +10,7 @@ from typing import Any
 
 from commwatch.config_targets import TargetError, check_target, looks_secret
 from commwatch.connector import SourceConfig, SourceOptionError
+from commwatch.store.url import PASSWORD_REFUSED, is_postgres, password_in
 
 CONFIG_NAME = "commwatch.toml"
 TARGET_TYPES = ("slack", "webhook", "email", "command")
@@ -41,6 +42,7 @@ class Target:
 class Config:
     path: Path | None = None  # None: no file found, defaults in force
     store_path: Path | None = None
+    store_url: str | None = None  # a PostgreSQL database shared by a team
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     urgent_keywords: list[str] = field(default_factory=lambda: list(DEFAULT_URGENT_KEYWORDS))
     brand_handles: list[str] = field(default_factory=list)  # our own accounts: "is a reply to us"
@@ -100,7 +102,14 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     config = Config(path=path)
 
     store = check.table(data, "store")
-    check.keys(store, "store", {"path"})
+    check.keys(store, "store", {"path", "url"})
+    if "url" in store:
+        url = check.string(store, "store.url")
+        if not is_postgres(url):
+            check.fail("store.url", "must be a PostgreSQL URL (postgresql://…); a SQLite file is [store] path")
+        if password_in(url):
+            check.fail("store.url", PASSWORD_REFUSED)
+        config.store_url = url
     if "path" in store:
         raw = check.string(store, "store.path")
         config.store_path = Path(raw).expanduser()

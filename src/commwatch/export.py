@@ -12,56 +12,70 @@ from __future__ import annotations
 import csv
 import json
 import os
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from commwatch.report.scope import Scope
+from commwatch.store import dialect
 from commwatch.store.mentions import to_dict
 
 FORMATS = ("csv", "jsonl")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # For JSON Lines: each mention's tags and sent replies, beside its columns.
-_TAGS = (
-    "(SELECT group_concat(tag, char(10)) FROM "
-    "(SELECT tag FROM mention_tags t WHERE t.mention_id = m.id ORDER BY tag)) AS export_tags"
-)
-_REPLIES = (
-    "(SELECT json_group_array(json_object('text', json_extract(o.payload, '$.text'), "
-    "'remote_id', json_extract(o.result, '$.remote_id'), 'url', json_extract(o.result, '$.url'), "
-    "'sent_at', o.sent_at, 'actor', o.actor)) FROM "
-    "(SELECT * FROM outbox WHERE mention_id = m.id AND kind = 'reply' AND status = 'sent' ORDER BY id) o) "
-    "AS export_replies"
-)
+def _tags(conn) -> str:
+    return (f"(SELECT group_concat(tag, {dialect.newline(conn)}) FROM "
+            "(SELECT tag FROM mention_tags t WHERE t.mention_id = m.id ORDER BY tag) AS t) AS export_tags")  # fmt: skip
+
+
+_REPLY_FIELDS = ("'text', json_extract(o.payload, '$.text'), 'remote_id', json_extract(o.result, '$.remote_id'), "
+                 "'url', json_extract(o.result, '$.url'), 'sent_at', o.sent_at, 'actor', o.actor")  # fmt: skip
+
+
+def _replies(conn) -> str:
+    sent = "(SELECT * FROM outbox WHERE mention_id = m.id AND kind = 'reply' AND status = 'sent' ORDER BY id) AS o"
+    if dialect.postgres(conn):
+        return f"(SELECT json_agg(json_build_object({_REPLY_FIELDS}) ORDER BY o.id)::text FROM {sent}) AS export_replies"
+    return f"(SELECT json_group_array(json_object({_REPLY_FIELDS})) FROM {sent}) AS export_replies"
+
 
 # The CSV columns and the SQL that flattens each: the row arrives ready, Python only neutralises and writes it.
 _CSV = [
     ("id", "m.id"), ("platform", "m.platform"), ("remote_id", "m.remote_id"), ("source", "m.source"),
     ("kind", "m.kind"), ("url", "m.url"), ("created_at", "m.created_at"), ("edited_at", "m.edited_at"),
     ("author_handle", "m.author_handle"), ("author_name", "m.author_name"), ("author_followers", "m.author_followers"),
-    ("author_verified", "CASE WHEN m.author_verified THEN 'true' ELSE 'false' END"), ("title", "m.title"),
+    ("author_verified", "CASE WHEN m.author_verified <> 0 THEN 'true' ELSE 'false' END"), ("title", "m.title"),
     ("text", "m.text"), ("lang", "m.lang"), ("sentiment_score", "m.sentiment_score"),
     ("sentiment_label", "m.sentiment_label"), ("priority_score", "m.priority_score"),
     ("priority_level", "m.priority_level"),
-    ("priority_reasons", "(SELECT group_concat(value, '; ') FROM json_each(m.priority_reasons))"),
+    ("priority_reasons", None),  # dialect.json_list_joined
     ("status", "m.status"), ("snoozed_until", "m.snoozed_until"), ("assignee", "m.assignee"),
-    ("tags", "(SELECT group_concat(tag, '; ') FROM (SELECT tag FROM mention_tags t WHERE t.mention_id = m.id ORDER BY tag))"),
-    ("replied", "CASE WHEN m.replied THEN 'true' ELSE 'false' END"), ("reply_count", "coalesce(r.n, 0)"),
+    ("tags", "(SELECT group_concat(tag, '; ') FROM (SELECT tag FROM mention_tags t WHERE t.mention_id = m.id ORDER BY tag) AS t)"),
+    ("replied", "CASE WHEN m.replied <> 0 THEN 'true' ELSE 'false' END"), ("reply_count", "coalesce(r.n, 0)"),
     ("first_reply_at", "r.first_at"), ("reply_urls", "r.urls"), ("reply_texts", "r.texts"),
 ]  # fmt: skip
 CSV_COLUMNS = [name for name, _ in _CSV]
 # Sent replies per mention, gathered once (replies are few next to mentions).
-_CSV_REPLIES = (
-    "LEFT JOIN (SELECT mention_id, count(*) AS n, min(sent_at) AS first_at, "
-    "group_concat(json_extract(result, '$.url'), ' ') AS urls, group_concat(json_extract(payload, '$.text'), char(10)) AS texts "
-    "FROM (SELECT * FROM outbox WHERE kind = 'reply' AND status = 'sent' ORDER BY id) GROUP BY mention_id) r "
-    "ON r.mention_id = m.id"
-)
+def _csv_replies(conn) -> str:
+    return (
+        "LEFT JOIN (SELECT mention_id, count(*) AS n, min(sent_at) AS first_at, "
+        f"group_concat(json_extract(result, '$.url'), ' ') AS urls, "
+        f"group_concat(json_extract(payload, '$.text'), {dialect.newline(conn)}) AS texts "
+        "FROM (SELECT * FROM outbox WHERE kind = 'reply' AND status = 'sent' ORDER BY id) AS sent GROUP BY mention_id) r "
+        "ON r.mention_id = m.id"
+    )
+
+
+def _csv_select(conn) -> str:
+    reasons = dialect.json_list_joined(conn, "m.priority_reasons", "; ")
+    return ", ".join(reasons if sql is None else sql for _, sql in _CSV)
 
 
 def write(conn, scope: Scope, fmt: str, out: TextIO) -> int:
     """Write the scope's mentions to `out` (opened with newline=''); returns how many."""
+    scope = replace(scope, kind=dialect.of(conn))
     if fmt == "jsonl":
         return _write_jsonl(conn, scope, out)
     if fmt == "csv":
@@ -86,8 +100,8 @@ def write_file(conn, scope: Scope, fmt: str, path: Path) -> int:
 def mentions(conn, scope: Scope) -> Iterator[dict[str, Any]]:
     """The scope's mentions, oldest first, as mention dicts with `replies`, one row in memory at a time."""
     where, params = scope.where()
-    cursor = conn.execute(f"SELECT m.*, {_TAGS}, {_REPLIES} FROM mentions m{where} ORDER BY m.created_at, m.id", params)
-    for row in cursor:
+    sql = f"SELECT m.*, {_tags(conn)}, {_replies(conn)} FROM mentions m{where} ORDER BY m.created_at, m.id"
+    for row in dialect.stream(conn, sql, params):
         tags = row["export_tags"].split("\n") if row["export_tags"] else []
         yield {**to_dict(row, tags), "replies": json.loads(row["export_replies"] or "[]")}
 
@@ -104,14 +118,9 @@ def _write_csv(conn, scope: Scope, out: TextIO) -> int:
     writer = csv.writer(out)  # quotes cells holding commas, quotes or line breaks; lines end in CRLF (RFC 4180)
     writer.writerow(CSV_COLUMNS)
     where, params = scope.where()
-    cursor = conn.cursor()
-    cursor.row_factory = None  # plain tuples, in CSV_COLUMNS order
-    cursor.execute(
-        f"SELECT {', '.join(sql for _, sql in _CSV)} FROM mentions m {_CSV_REPLIES}{where} ORDER BY m.created_at, m.id",
-        params,
-    )
+    sql = f"SELECT {_csv_select(conn)} FROM mentions m {_csv_replies(conn)}{where} ORDER BY m.created_at, m.id"
     count = 0
-    for row in cursor:
+    for row in dialect.stream(conn, sql, params):  # in CSV_COLUMNS order
         writer.writerow([safe_cell(v) for v in row])
         count += 1
     return count

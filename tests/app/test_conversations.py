@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +10,9 @@ import pytest
 from commwatch.exitcodes import ExitCode
 from commwatch.triage.sla import parse_sla
 from fakes.x_server import running
+from helpers import sql
+
+pytestmark = pytest.mark.both_stores  # every test here runs on SQLite and on PostgreSQL
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 USERS = {"7": "dana", "8": "acmecloud", "9": "sam"}
@@ -49,11 +51,9 @@ def by_id(cli, *args) -> dict[str, dict]:
     return {m["remote_id"]: m for m in cli.json("inbox", "--status", "all", *args)}
 
 
-def events(workdir, action: str) -> list:
-    return sqlite3.connect(workdir / "inbox.db").execute(
-        "SELECT m.remote_id, e.detail FROM events e JOIN mentions m ON m.id = e.mention_id WHERE e.action = ?",
-        (action,),
-    ).fetchall()
+def events(cli, action: str) -> list:
+    return sql(cli, "SELECT m.remote_id, e.detail FROM events e JOIN mentions m ON m.id = e.mention_id "
+               "WHERE e.action = ? ORDER BY e.id", (action,))  # fmt: skip
 
 
 QUESTION = post("100", "7", "@acmecloud is the API down?", 60)
@@ -75,10 +75,10 @@ def test_an_answer_of_ours_marks_the_mention_replied_whichever_arrives_first(cli
     q = by_id(cli)["100"]
     assert q["replied"] is True and q["first_response_at"] == ANSWER["created_at"].replace(".000", "")
     assert "101" not in by_id(cli) and "101" not in by_id(cli, "--needs-reply")  # ours is never listed
-    [(remote_id, detail)] = events(workdir, "replied-on-platform")
+    [(remote_id, detail)] = events(cli, "replied-on-platform")
     assert remote_id == "100" and json.loads(detail)["reply_id"] == "101"
     load(cli, workdir, QUESTION, ANSWER, name="again.json")  # a re-import marks nothing twice
-    assert len(events(workdir, "replied-on-platform")) == 1
+    assert len(events(cli, "replied-on-platform")) == 1
 
 
 def test_a_reply_further_down_answers_the_chain_and_the_root_but_not_a_sibling(cli, workdir):
@@ -112,7 +112,7 @@ def test_a_colleague_answering_on_x_is_seen_through_the_api(cli, workdir):
         assert cli.json("inbox", "--needs-reply") == []
         [m] = cli.json("inbox", "--status", "all")
         assert m["remote_id"] == question and m["replied"] and m["first_response_at"]
-        [(_, detail)] = events(workdir, "replied-on-platform")
+        [(_, detail)] = events(cli, "replied-on-platform")
         assert json.loads(detail)["reply_id"] == reply and json.loads(detail)["author"] == "acmecloud"
         assert [o["remote_id"] for o in cli.json("inbox", "--ours", "--status", "all")] == [reply]
 

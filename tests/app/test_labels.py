@@ -5,14 +5,15 @@ no worse; `triage eval` reads labelled folders; `triage rescore` continues where
 import itertools
 import json
 import random
-import sqlite3
 import zlib
 
 import pytest
 
 from commwatch.exitcodes import ExitCode
 
-from helpers import write_script
+from helpers import sql, write_script
+
+pytestmark = pytest.mark.both_stores  # every test here runs on SQLite and on PostgreSQL
 
 PRICING = [f"{o} the new {n} {e}" for o, n, e in itertools.product(
     ["just saw", "so", "looks like", "apparently", "heads up:", "ok", "hmm", "today", "fyi", "well"],
@@ -58,10 +59,7 @@ def test_a_label_set_by_hand_is_kept_and_the_priority_follows_it(cli, workdir):
     items = [{"id": "1", "text": "love the new dashboard, truly", "author": "user0", "at": "2026-11-30T10:00:00Z",
               "metrics": {"likes": 50}}]  # fmt: skip
     write_script(workdir / "s.json", {"s": [{"mentions": items}]})
-    (workdir / "inbox.db")  # the cursor says the script's page was read: forget it so the page is read again
-    db = sqlite3.connect(workdir / "inbox.db")
-    db.execute("DELETE FROM cursors")
-    db.commit()
+    sql(cli, "DELETE FROM cursors")  # the cursor says the script's page was read: forget it so the page is read again
     assert cli("sync", "--quiet").returncode == 0
     assert cli.json("show", "1")["text"] == "love the new dashboard, truly"
     assert cli("rules", "apply", "--status", "all").returncode == 0
@@ -90,10 +88,9 @@ def test_rescore_reads_stored_mentions_again_and_continues_where_it_stopped(cli,
     cli("sync", "--quiet")
     cli("label", "2", "positive")
     third = sentiment(cli, 3)["label"]
-    db = sqlite3.connect(workdir / "inbox.db")  # as an older model left them: #1 read wrong, #3 right
-    db.execute("UPDATE mentions SET sentiment_model = 'old', sentiment_label = 'negative' WHERE id = 1")
-    db.execute("UPDATE mentions SET sentiment_model = 'old', sentiment_label = ? WHERE id = 3", (third,))
-    db.commit()
+    # as an older model left them: #1 read wrong, #3 right
+    sql(cli, "UPDATE mentions SET sentiment_model = 'old', sentiment_label = 'negative' WHERE remote_id = '1'")
+    sql(cli, "UPDATE mentions SET sentiment_model = 'old', sentiment_label = ? WHERE remote_id = '3'", (third,))
     r = cli("triage", "rescore")
     assert r.returncode == 0 and r.stdout.strip() == "2 mentions re-scored, 1 changed label"
     assert sentiment(cli, 1)["label"] == "positive" and sentiment(cli, 2)["by"] is not None

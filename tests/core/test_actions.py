@@ -10,6 +10,8 @@ from commwatch.store.mentions import save_page
 
 from test_store import NOW, mention
 
+pytestmark = pytest.mark.both_stores  # every test here runs on SQLite and on PostgreSQL
+
 
 @pytest.fixture
 def actions(tmp_path):

@@ -10,6 +10,8 @@ from commwatch.exitcodes import ExitCode
 
 from helpers import mentions, write_script
 
+pytestmark = pytest.mark.both_stores  # every test here runs on SQLite and on PostgreSQL
+
 HOSTILE = "pwned \x1b[2J\x1b[31mRED\x1b[0m [bold red]FREE[/bold red] [link=http://evil]click[/link] \u202eevil"
 
 

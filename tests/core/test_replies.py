@@ -1,13 +1,14 @@
 """Replies go through the outbox exactly once, whatever fails; moderation is recorded."""
 
 import json
-import sqlite3
 
 import pytest
 
 from commwatch.exitcodes import ExitCode
 
-from helpers import mentions, write_script
+from helpers import mentions, sql, write_script
+
+pytestmark = pytest.mark.both_stores  # every test here runs on SQLite and on PostgreSQL
 
 
 @pytest.fixture
@@ -28,9 +29,8 @@ def posted(path):
     return json.loads(path.read_text()) if path.exists() else []
 
 
-def outbox(workdir):
-    db = sqlite3.connect(workdir / "inbox.db")
-    return db.execute("SELECT status, attempts FROM outbox ORDER BY id").fetchall()
+def outbox(cli):
+    return sql(cli, "SELECT status, attempts FROM outbox ORDER BY id")
 
 
 def test_reply_posts_once_and_shows_in_history(cli, workdir, inbox):
@@ -50,7 +50,7 @@ def test_dry_run_shows_exactly_what_would_be_sent_and_sends_nothing(cli, workdir
     r = cli("reply", "1", "--template", "sorry", "--dry-run")
     assert r.returncode == 0
     assert "dry run, nothing posted" in r.stdout and "Hi user1, sorry! See" in r.stdout and "/280 characters" in r.stdout
-    assert posted(inbox) == [] and outbox(workdir) == []
+    assert posted(inbox) == [] and outbox(cli) == []
 
 
 def test_without_a_terminal_it_insists_on_yes(cli, workdir, inbox):
@@ -71,38 +71,36 @@ def test_without_a_terminal_it_insists_on_yes(cli, workdir, inbox):
 def test_bad_replies_are_refused_before_anything_is_sent(cli, workdir, inbox, args, words):
     r = cli(*args)
     assert r.returncode == ExitCode.ERROR and words in r.stderr
-    assert posted(inbox) == [] and outbox(workdir) == []
+    assert posted(inbox) == [] and outbox(cli) == []
 
 
 def test_a_transient_failure_is_retried_and_sent_once(cli, workdir, inbox):
     r = cli("reply", "1", "On it", "--yes", env={"SCRIPTED_REPLY_FAULT": "transient"})
     assert r.returncode == ExitCode.ERROR and "503" in r.stderr and "will retry" in r.stderr
-    assert outbox(workdir) == [("pending", 1)]
+    assert outbox(cli) == [("pending", 1)]
     listing = cli.json("outbox")
     assert listing[0]["status"] == "pending" and "503" in listing[0]["last_error"]
-    db = sqlite3.connect(workdir / "inbox.db")  # the backoff runs out
-    db.execute("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
-    db.commit()
+    sql(cli, "UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")  # the backoff runs out
     assert cli("outbox", "retry").returncode == 0
     assert [p["text"] for p in posted(inbox)] == ["On it"]
-    assert outbox(workdir) == [("sent", 2)]
+    assert outbox(cli) == [("sent", 2)]
     assert cli("outbox", "retry").returncode == 0 and len(posted(inbox)) == 1  # nothing due: nothing sent
 
 
 def test_killed_after_the_platform_accepted_is_reconciled_not_reposted(cli, workdir, inbox):
     r = cli("reply", "1", "On it", "--yes", env={"SCRIPTED_REPLY_FAULT": "die-after-post"})
     assert r.returncode == 137
-    assert len(posted(inbox)) == 1 and outbox(workdir) == [("sending", 1)]
+    assert len(posted(inbox)) == 1 and outbox(cli) == [("sending", 1)]
     assert cli("outbox", "retry").returncode == 0  # the dead claimer is noticed at once
     assert len(posted(inbox)) == 1  # found, not posted again
-    assert outbox(workdir) == [("sent", 2)]
+    assert outbox(cli) == [("sent", 2)]
     assert json.loads(cli("show", "1", "--json").stdout)["replied"] is True
 
 
 def test_a_permanent_refusal_fails_without_retrying(cli, workdir, inbox):
     r = cli("reply", "1", "On it", "--yes", env={"SCRIPTED_REPLY_FAULT": "permanent"})
     assert r.returncode == ExitCode.ERROR and "deleted" in r.stderr
-    assert outbox(workdir) == [("failed", 1)]
+    assert outbox(cli) == [("failed", 1)]
     assert cli("outbox", "retry").returncode == 0 and posted(inbox) == []
     r = cli("outbox", "retry", "--failed")  # a failed reply is posted again only when the person says so
     assert r.returncode == ExitCode.USAGE and "add --yes" in r.stderr and "reply to #1" in r.stdout
@@ -113,9 +111,7 @@ def test_a_permanent_refusal_fails_without_retrying(cli, workdir, inbox):
 
 def test_sync_sends_due_replies(cli, workdir, inbox):
     cli("reply", "2", "Glad you like it", "--yes", env={"SCRIPTED_REPLY_FAULT": "transient"})
-    db = sqlite3.connect(workdir / "inbox.db")
-    db.execute("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
-    db.commit()
+    sql(cli, "UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
     assert cli("sync", "--quiet").returncode == 0
     assert [p["text"] for p in posted(inbox)] == ["Glad you like it"]
 
@@ -141,9 +137,7 @@ def test_a_reply_for_a_source_removed_from_the_config_fails_and_says_so(cli, wor
     cli("reply", "1", "On it", "--yes", env={"SCRIPTED_REPLY_FAULT": "transient"})
     config = (workdir / "commwatch.toml").read_text().replace("[sources.a]", "[sources.renamed]")
     (workdir / "commwatch.toml").write_text(config)
-    db = sqlite3.connect(workdir / "inbox.db")
-    db.execute("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
-    db.commit()
+    sql(cli, "UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
     r = cli("outbox", "retry")
     assert "source 'a' is no longer configured" in r.stdout
-    assert outbox(workdir) == [("failed", 2)] and posted(inbox) == []
+    assert outbox(cli) == [("failed", 2)] and posted(inbox) == []

@@ -13,6 +13,8 @@ from commwatch.exitcodes import ExitCode
 
 from helpers import write_script
 
+pytestmark = pytest.mark.both_stores  # every test here runs on SQLite and on PostgreSQL
+
 COMMANDS = ["", "init", "sync", "import", "inbox", "show", "tag", "untag", "assign", "snooze", "close", "reopen",
             "priority", "note", "mark-replied", "escalate", "reply", "moderate", "outbox", "outbox retry",
             "outbox cancel", "rules", "rules test", "rules apply", "alerts", "rejects", "report", "export", "tui",
@@ -238,6 +240,7 @@ def outbox_rows(workdir) -> list[tuple]:
     return sqlite3.connect(workdir / "inbox.db").execute("SELECT id, status FROM outbox ORDER BY id").fetchall()
 
 
+@pytest.mark.sqlite_only
 def test_retry_sends_what_the_backoff_would_still_hold(five, workdir):
     r = five("reply", "1", "On it", "--yes", env={"SCRIPTED_REPLY_FAULT": "transient"})
     assert r.returncode == ExitCode.ERROR and "will retry" in r.stderr
@@ -247,6 +250,7 @@ def test_retry_sends_what_the_backoff_would_still_hold(five, workdir):
     assert [p["text"] for p in posted(workdir)] == ["On it"]
 
 
+@pytest.mark.sqlite_only
 def test_failed_replies_are_shown_and_not_re_posted_without_yes(five, workdir):
     five("reply", "1", "Sorry about that", "--yes", env={"SCRIPTED_REPLY_FAULT": "permanent"})
     assert outbox_rows(workdir) == [(1, "failed")]
@@ -258,6 +262,7 @@ def test_failed_replies_are_shown_and_not_re_posted_without_yes(five, workdir):
     assert [p["text"] for p in posted(workdir)] == ["Sorry about that"]
 
 
+@pytest.mark.sqlite_only
 def test_cancel_drops_a_row_for_good(five, workdir):
     five("reply", "1", "Later", "--yes", env={"SCRIPTED_REPLY_FAULT": "transient"})
     r = five("outbox", "cancel", "1")
@@ -278,6 +283,7 @@ X_PAGE = {"data": [{"id": "1850000000000000001", "text": "@acmecloud is it down?
           "meta": {"result_count": 1, "newest_id": "1850000000000000001", "oldest_id": "1850000000000000001"}}  # fmt: skip
 
 
+@pytest.mark.sqlite_only
 def test_reply_names_every_missing_write_variable_before_asking(cli, workdir):
     (workdir / "commwatch.toml").write_text('[store]\npath = "inbox.db"\n[sources.bx]\nconnector = "x"\nquery = "acme"\n')
     (workdir / "page.json").write_text(json.dumps(X_PAGE))

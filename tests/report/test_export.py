@@ -18,6 +18,8 @@ from commwatch.store.outbox import replies_sent
 
 from report_store import SINCE, UNTIL, build
 
+pytestmark = pytest.mark.both_stores  # every test here runs on SQLite and on PostgreSQL
+
 
 @pytest.fixture
 def conn(tmp_path, monkeypatch):

@@ -23,6 +23,7 @@ from commwatch.app.secrets import redact
 from commwatch.config import Config, Target
 from commwatch.connector import FETCH, MODERATE, REPLY, Connector, ConnectorError, SourceConfig, SourceOptionError
 from commwatch.store.db import SCHEMA_VERSION, StoreError, peek
+from commwatch.store.url import is_postgres
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
 
@@ -61,6 +62,12 @@ class Doctor:
 
     def _database(self) -> Finding:
         path = self.db_path
+        if is_postgres(path):
+            try:
+                _, mentions = peek(path)
+            except StoreError as exc:
+                return Finding("database", PROBLEM, str(exc))
+            return Finding("database", OK, f"{path}: {mentions} mentions (PostgreSQL)")
         if not path.exists():
             return Finding("database", OK, f"{path} does not exist yet: the first sync creates it")
         try:

@@ -9,6 +9,7 @@ nothing changed (and then no event is written).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from typing import Any
 
@@ -29,6 +30,19 @@ def person(name: str) -> str:
     return f"user:{name}" if name == SYSTEM or name.lower().startswith("rule:") else name
 
 
+def _holding(change):
+    """Lock the mention's row for the rest of the transaction before the change reads it: two people
+    acting on one mention at once (PostgreSQL, several machines) then queue up, and what each saw
+    before changing it is true, so its history is too. (SQLite lets one writer in at a time already.)"""
+
+    @functools.wraps(change)
+    def held(self, mention_id: int, *args, **kwargs):
+        manage.hold(self.conn, mention_id)
+        return change(self, mention_id, *args, **kwargs)
+
+    return held
+
+
 class Effects:
     def __init__(self, conn: sqlite3.Connection, actor: str, at: str):
         self.conn = conn
@@ -42,14 +56,17 @@ class Effects:
 
     _event = record
 
+    @_holding
     def tag(self, mention_id: int, tags: list[str]) -> dict[str, Any] | None:
         added = manage.add_tags(self.conn, mention_id, tags)
         return self._event(mention_id, "tag", {"tags": added}) if added else None
 
+    @_holding
     def untag(self, mention_id: int, tags: list[str]) -> dict[str, Any] | None:
         removed = manage.remove_tags(self.conn, mention_id, tags)
         return self._event(mention_id, "untag", {"tags": removed}) if removed else None
 
+    @_holding
     def assign(self, mention_id: int, assignee: str | None) -> dict[str, Any] | None:
         before = manage.current(self.conn, mention_id)["assignee"]
         if before == assignee:
@@ -57,6 +74,7 @@ class Effects:
         manage.set_fields(self.conn, mention_id, assignee=assignee)
         return self._event(mention_id, "assign" if assignee else "unassign", {"from": before, "to": assignee})
 
+    @_holding
     def set_status(self, mention_id: int, status: Status, action: str) -> dict[str, Any] | None:
         """close (CLOSED) or reopen (OPEN); nothing when the mention already has that status."""
         before = manage.current(self.conn, mention_id)["status"]
@@ -65,15 +83,18 @@ class Effects:
         manage.set_fields(self.conn, mention_id, status=status.value, snoozed_until=None)
         return self._event(mention_id, action, {"from": before})
 
+    @_holding
     def snooze(self, mention_id: int, until: str) -> dict[str, Any]:
         before = manage.current(self.conn, mention_id)["status"]
         manage.set_fields(self.conn, mention_id, status=Status.SNOOZED.value, snoozed_until=until)
         return self._event(mention_id, "snooze", {"from": before, "until": until})
 
+    @_holding
     def wake(self, mention_id: int) -> dict[str, Any]:
         manage.set_fields(self.conn, mention_id, status=Status.OPEN.value, snoozed_until=None)
         return self._event(mention_id, "wake", {"reason": "snooze ended"})
 
+    @_holding
     def escalate(self, mention_id: int, target: str | None, note: str | None) -> dict[str, Any]:
         """The escalation, the status and (with a target) its outbox row, all in the caller's transaction."""
         before = manage.current(self.conn, mention_id)["status"]
@@ -85,17 +106,20 @@ class Effects:
                                           self.actor, self.at)  # fmt: skip
         return self._event(mention_id, "escalate", detail)
 
+    @_holding
     def note(self, mention_id: int, text: str) -> dict[str, Any]:
         """An internal note: in the history and found by search, never sent anywhere."""
         note_id = conversations.add_note(self.conn, mention_id, self.at, self.actor, text)
         return self._event(mention_id, "note", {"note": note_id, "text": text})
 
+    @_holding
     def mark_replied(self, mention_id: int) -> dict[str, Any] | None:
         """Answered elsewhere (a call, a DM, an e-mail): replied, first response now unless one is known."""
         if not conversations.set_answered(self.conn, mention_id, self.at):
             return None  # already replied
         return self._event(mention_id, "mark-replied", {})
 
+    @_holding
     def set_priority(self, mention_id: int, level: str | None) -> dict[str, Any] | None:
         """Override the computed priority (None: back to the computed one)."""
         effective, override = manage.priority_of(self.conn, mention_id)
@@ -105,6 +129,7 @@ class Effects:
         after, _ = manage.priority_of(self.conn, mention_id)
         return self._event(mention_id, "priority", {"from": effective, "to": after, "override": level})
 
+    @_holding
     def label(self, mention_id: int, label: str | None, urgent_keywords: list[str]) -> dict[str, Any] | None:
         """Set the sentiment by hand (kept by re-syncs, rules and re-scoring; the priority follows
         it), or give it back to the model (None: scored again now)."""

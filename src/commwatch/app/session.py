@@ -31,6 +31,7 @@ from commwatch.app.effects import person
 from commwatch.app.verbs import Verbs, default_actor
 from commwatch.config import Config, ConfigError, user_data_dir, validate_sources
 from commwatch.model import InboxFilter
+from commwatch.store.url import PASSWORD_REFUSED, is_postgres, password_in
 
 if TYPE_CHECKING:
     from commwatch.app.outbox import Delivery, OutboxWorker
@@ -38,21 +39,33 @@ if TYPE_CHECKING:
 Deliveries = Callable[[list["Delivery"]], None]
 
 
-def database_path(option: str | None, config: Config) -> Path:
-    """--db, else $COMMWATCH_DB, else [store] path, else the user data dir."""
+def database_path(option: str | None, config: Config) -> Path | str:
+    """--db, else $COMMWATCH_DB, else [store] url or path, else the user data dir. A PostgreSQL URL
+    is kept as text (a team's shared inbox); anything else is a SQLite file."""
     chosen = option or os.environ.get("COMMWATCH_DB")
     if chosen:
+        if is_postgres(chosen):
+            if password_in(chosen):
+                raise ConfigError(PASSWORD_REFUSED, key="--db" if option else "COMMWATCH_DB")
+            return chosen
         return Path(chosen).expanduser()
+    if config.store_url:
+        return config.store_url
     if config.store_path:
         return config.store_path
     return user_data_dir() / "commwatch.db"
+
+
+def database_exists(location: Path | str) -> bool:
+    """Whether the store is there already (a PostgreSQL database is taken to be)."""
+    return is_postgres(location) or Path(location).exists()
 
 
 class Session:
     def __init__(
         self,
         config: Config,
-        db_path: Path,
+        db_path: Path | str,
         *,
         conn: sqlite3.Connection | None = None,
         actor: str | None = None,
@@ -62,7 +75,7 @@ class Session:
         wake: bool = True,
     ):
         self.config = config
-        self.db_path = Path(db_path)
+        self.db_path = db_path if is_postgres(db_path) else Path(db_path)
         self.actor = person(actor or default_actor())
         self.env = os.environ if env is None else env
         self.on_deliveries = on_deliveries or (lambda deliveries: None)
@@ -197,7 +210,7 @@ class Session:
         if not self.config.sources:
             raise ConfigError("no sources configured: add a [sources.NAME] table (`commwatch init` writes an example)",
                               key="sources", path=self.config.path)  # fmt: skip
-        with sync_lock(self.db_path):
+        with sync_lock(self.db_path, self.conn if is_postgres(self.db_path) else None):
             self._sync_brand()
             result = run_sync(self.conn, self.config, only=only, env=self.env, on_progress=on_progress,
                               brand=self.brand)  # fmt: skip

@@ -12,7 +12,6 @@ the returned SyncResult.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import queue
 import sqlite3
@@ -39,6 +38,7 @@ from commwatch.connector import (
     SourceOptionError,
 )
 from commwatch.model import iso
+from commwatch.store.db import sync_lock as store_sync_lock
 from commwatch.store.db import transaction
 from commwatch.store.mentions import add_units, load_cursors, units_used
 from commwatch.store.runs import finish_run, start_run
@@ -108,19 +108,12 @@ ProgressCallback = Callable[[str, SourceResult], None]  # (event, source): "star
 
 
 @contextmanager
-def sync_lock(db_path: Path) -> Iterator[None]:
-    """An exclusive, non-blocking lock beside the database; released when the process dies."""
-    lock_path = Path(str(db_path) + ".sync.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SyncLocked(f"another commwatch sync is running on {db_path}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def sync_lock(db_path: Path | str, conn=None) -> Iterator[None]:
+    """One sync at a time per database (store.db.sync_lock); SyncLocked when another holds it."""
+    with store_sync_lock(db_path, conn) as held:
+        if not held:
+            raise SyncLocked(f"another commwatch sync is running on {db_path}")
+        yield
 
 
 def run_sync(

@@ -83,6 +83,7 @@ def score(
 
 def connectors(as_json: bool = typer.Option(False, "--json")) -> None:
     """Installed connectors, their capabilities, and which sources use them."""
+    from commwatch.app.session import database_exists
     from commwatch.app.views import connectors as listing
     from commwatch.text import field, fields
 
@@ -90,7 +91,7 @@ def connectors(as_json: bool = typer.Option(False, "--json")) -> None:
         config = state.config
     except Exception:  # listing connectors must work even with a broken config
         config = None
-    store = (lambda: state.session.conn) if config is not None and state.db_path.exists() else None
+    store = (lambda: state.session.conn) if config is not None and database_exists(state.db_path) else None
     rows = listing(config, store)
     if as_json:
         from commwatch.cli.render import print_json

@@ -11,12 +11,14 @@ import json
 import sqlite3
 from typing import Any
 
+from commwatch.store import dialect
+
 TIME_COLUMNS = ("fired_at", "at", "created_at", "triggered_at", "started_at")
 RECENT = 20
 
 
 def alerts(conn: sqlite3.Connection, since: str | None, until: str | None) -> dict[str, Any]:
-    columns = [r[1] for r in conn.execute("SELECT * FROM pragma_table_info('alerts')")]
+    columns = dialect.table_columns(conn, "alerts")
     if not columns:
         return {"recorded": False, "fired": 0, "recent": []}
     when = next((c for c in TIME_COLUMNS if c in columns), None)
@@ -29,7 +31,8 @@ def alerts(conn: sqlite3.Connection, since: str | None, until: str | None) -> di
         params.append(until)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     fired = conn.execute(f"SELECT count(*) FROM alerts{clause}", params).fetchone()[0]
-    order = f'"{when}" DESC, rowid DESC' if when else "rowid DESC"
+    last = "id" if dialect.postgres(conn) else "rowid"  # the insertion order (PostgreSQL has no rowid)
+    order = f'"{when}" DESC, {last} DESC' if when else f"{last} DESC"
     cursor = conn.execute(f"SELECT * FROM alerts{clause} ORDER BY {order} LIMIT ?", [*params, RECENT])
     names = [d[0] for d in cursor.description]
     recent = [{k: _value(v) for k, v in zip(names, row)} for row in cursor]

@@ -8,6 +8,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 from commwatch.model import iso
+from commwatch.store import dialect
 from commwatch.report import people, periods
 from commwatch.report.alerts import alerts
 from commwatch.report.compare import figures, headline, previous_figures
@@ -34,12 +35,12 @@ def build_report(conn: sqlite3.Connection, scope: Scope, now: datetime, own: tup
     "recurring words" (the brand's own names).
     """
     until = scope.until or iso(now)
-    scope = Scope(scope.filter, until, messages=False)
+    scope = Scope(scope.filter, until, messages=False, kind=dialect.of(conn))
     since = scope.since or _first_mention(conn, scope) or until
     compare = compare and scope.since is not None  # "all time" has no period before it
     # The period as a created_at range even when it is "all time": every figure then reads the created_at
     # index in order instead of skipping through another index row by row.
-    scope = Scope(replace(scope.filter, since=since), until, messages=False)
+    scope = Scope(replace(scope.filter, since=since), until, messages=False, kind=scope.kind)
     granularity, axis = periods.buckets(since, until, zone)
     periods.mark_gaps(conn, axis, granularity, now)
     volume, sentiment, voice = volume_and_sentiment(conn, scope, axis)

@@ -46,8 +46,9 @@ def previous_figures(conn: sqlite3.Connection, scope: Scope, since: str, until: 
     before = replace(scope, filter=replace(scope.filter, since=since), until=until)
     where, params = before.where()
     total, negative, scored = conn.execute(
-        "SELECT count(*), coalesce(sum(m.sentiment_label = 'negative'), 0), "
-        f"coalesce(sum(m.sentiment_label IN ('negative', 'neutral', 'positive')), 0) FROM mentions m{where}",
+        "SELECT count(*), coalesce(sum(CASE WHEN m.sentiment_label = 'negative' THEN 1 ELSE 0 END), 0), "
+        "coalesce(sum(CASE WHEN m.sentiment_label IN ('negative', 'neutral', 'positive') THEN 1 ELSE 0 END), 0) "
+        f"FROM mentions m{where}",
         params,
     ).fetchone()
     answered = replies(conn, before, total)

@@ -81,7 +81,7 @@ def negative_keywords(
     """`negative`: how many negative mentions the period has (from the sentiment mix). `exclude`: words
     never counted (the brand's own names: they lead every list and say nothing), nor phrases with them."""
     # "+m.sentiment_label": not an index term, so the newest are found by walking created_at backwards.
-    where, params = scope.where_and("+m.sentiment_label = 'negative'")
+    where, params = scope.where_and(f"{scope.plus}m.sentiment_label = 'negative'")
     rows = conn.execute(
         f"SELECT m.title, m.text FROM mentions m{where} ORDER BY m.created_at DESC LIMIT ?", [*params, sample]
     )

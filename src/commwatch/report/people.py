@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from commwatch.report.scope import Scope
+from commwatch.store import dialect
 
 TOP = 10
 REPEAT = 2  # mentions of one sentiment that make an advocate or a detractor
@@ -16,7 +17,8 @@ def top_tags(conn: sqlite3.Connection, scope: Scope, mentions: int, limit: int =
     """The most used tags on the period's `mentions`, read from whichever side is smaller."""
     where, params = scope.where()
     tag_rows = conn.execute("SELECT count(*) FROM mention_tags").fetchone()[0]
-    join = "mention_tags t CROSS JOIN mentions m" if tag_rows < mentions else "mentions m CROSS JOIN mention_tags t"
+    cross = dialect.in_order(conn)
+    join = f"mention_tags t {cross} mentions m" if tag_rows < mentions else f"mentions m {cross} mention_tags t"
     rows = conn.execute(
         f"WITH tagged AS MATERIALIZED (SELECT t.mention_id, t.tag FROM {join} ON m.id = t.mention_id{where}) "
         "SELECT (SELECT count(DISTINCT mention_id) FROM tagged), tag, count(*) AS n FROM tagged "
@@ -38,11 +40,12 @@ def repeat_authors(conn: sqlite3.Connection, scope: Scope, own: tuple[str, ...] 
     skip = [*ANONYMOUS, *(h.lower().lstrip("@") for h in own)]
     where, params = scope.where_and(
         # "+": not an index term, so the period is read along created_at rather than row by row via the label index
-        f"+m.sentiment_label IN ('positive', 'negative') AND lower(m.author_handle) NOT IN ({', '.join('?' * len(skip))})"
+        f"{scope.plus}m.sentiment_label IN ('positive', 'negative') AND lower(m.author_handle) NOT IN ({', '.join('?' * len(skip))})"
     )
     rows = conn.execute(
         "WITH authors AS (SELECT m.sentiment_label AS label, m.platform, m.author_handle AS handle, count(*) AS n, "
-        "max(m.created_at) AS last_at, m.author_name AS name, m.author_followers AS reach "
+        f"max(m.created_at) AS last_at, {dialect.latest(conn, 'm.author_name', 'm.created_at')} AS name, "
+        f"{dialect.latest(conn, 'm.author_followers', 'm.created_at')} AS reach "
         f"FROM mentions m{where} GROUP BY m.sentiment_label, m.platform, m.author_handle HAVING count(*) >= ?), "
         "ranked AS (SELECT *, row_number() OVER (PARTITION BY label ORDER BY n DESC, coalesce(reach, -1) DESC, "
         "handle, platform) AS rank, count(*) OVER (PARTITION BY label) AS authors FROM authors) "

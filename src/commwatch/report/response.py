@@ -18,9 +18,15 @@ from typing import Any
 
 from commwatch.model import iso
 from commwatch.report.scope import Scope
+from commwatch.store import dialect
 from commwatch.report.stats import epoch, percentiles
 
-WAIT = f"max(0, {epoch('m.first_response_at')} - {epoch('m.created_at')})"
+def _wait(conn) -> str:
+    """SQL: seconds from a mention to its first response (never below zero)."""
+    wait = f"{epoch(conn, 'm.first_response_at')} - {epoch(conn, 'm.created_at')}"
+    return f"CASE WHEN {wait} < 0 THEN 0 ELSE {wait} END"  # NULL (no response) stays NULL
+
+
 LEVELS = ("urgent", "high", "medium", "low")
 
 BACKLOG_BUCKETS = [("<1d", 1), ("1-3d", 3), ("3-7d", 7), ("7-30d", 30), (">30d", None)]
@@ -44,7 +50,7 @@ def replies(conn: sqlite3.Connection, scope: Scope, mentions: int) -> dict[str, 
 
 def _waits(conn: sqlite3.Connection, scope: Scope, condition: str | None, params_extra: list[Any] = ()) -> dict[str, Any]:
     where, params = scope.where_and("m.first_response_at IS NOT NULL" + (f" AND {condition}" if condition else ""))
-    n, p = percentiles(conn, "", f"SELECT {WAIT} AS v FROM mentions m{where}", [*params, *params_extra])
+    n, p = percentiles(conn, "", f"SELECT {_wait(conn)} AS v FROM mentions m{where}", [*params, *params_extra])
     return {"answered": n, "median_s": _seconds(p[0.5]), "p90_s": _seconds(p[0.9])}
 
 
@@ -94,7 +100,7 @@ def backlog(conn: sqlite3.Connection, scope: Scope, now: datetime) -> dict[str, 
     waiting = replace(scope, filter=replace(scope.filter, needs_reply=True))
     where, params = waiting.where(timeless=True)
     bounds = [iso(now - timedelta(days=days)) for _, days in BACKLOG_BUCKETS if days is not None]
-    newer = ", ".join(["coalesce(sum(m.created_at > ?), 0)"] * len(bounds))
+    newer = ", ".join(["coalesce(sum(CASE WHEN m.created_at > ? THEN 1 ELSE 0 END), 0)"] * len(bounds))
     total, oldest, *within = conn.execute(
         f"SELECT count(*), min(m.created_at), {newer} FROM mentions m{where}", [*bounds, *params]
     ).fetchone()
@@ -111,10 +117,10 @@ def escalations(conn: sqlite3.Connection, scope: Scope) -> dict[str, Any]:
     """The period's mentions' escalations (read from the escalate events, matched to mentions by key)."""
     where, params = scope.where_and("e.action = 'escalate'")
     with_clause = (
-        f"WITH esc AS (SELECT e.id, {epoch('e.at')} AS at, json_extract(e.detail, '$.target') AS target, "
-        f"(SELECT {epoch('h.at')} FROM events h WHERE h.mention_id = e.mention_id AND h.id > e.id "
+        f"WITH esc AS (SELECT e.id, {epoch(conn, 'e.at')} AS at, json_extract(e.detail, '$.target') AS target, "
+        f"(SELECT {epoch(conn, 'h.at')} FROM events h WHERE h.mention_id = e.mention_id AND h.id > e.id "
         "AND h.action IN ('close', 'reply') ORDER BY h.id LIMIT 1) AS handled_at "
-        f"FROM events e CROSS JOIN mentions m ON m.id = e.mention_id{where})"
+        f"FROM events e {dialect.in_order(conn)} mentions m ON m.id = e.mention_id{where})"
     )
     targets = conn.execute(
         f"{with_clause} SELECT target, count(*) AS n, count(handled_at) FROM esc GROUP BY target "
@@ -122,7 +128,7 @@ def escalations(conn: sqlite3.Connection, scope: Scope) -> dict[str, Any]:
         params,
     ).fetchall()
     total, handled = sum(t[1] for t in targets), sum(t[2] for t in targets)
-    n, p = percentiles(conn, with_clause, "SELECT max(0, handled_at - at) AS v FROM esc", params)
+    n, p = percentiles(conn, with_clause, "SELECT CASE WHEN handled_at < at THEN 0 ELSE handled_at - at END AS v FROM esc", params)
     return {
         "escalated": total,
         "handled": handled,

@@ -11,8 +11,10 @@ from commwatch.store.inbox import build_query
 
 # Private messages are stored by the platforms that have them; the platform test comes first so
 # that every other row is decided without reading its JSON.
-NOT_A_MESSAGE = ("NOT (m.platform IN ('mastodon', 'discourse') AND (json_extract(m.extra, '$.visibility') IS 'direct' "
-                 "OR json_extract(m.extra, '$.private_message') IS 1))")  # fmt: skip
+# (coalesce: a missing key is not a message; CAST: JSON true reads 1 on both engines.)
+NOT_A_MESSAGE = ("NOT (m.platform IN ('mastodon', 'discourse') AND "
+                 "coalesce(json_extract(m.extra, '$.visibility') = 'direct' "
+                 "OR CAST(json_extract(m.extra, '$.private_message') AS TEXT) = '1', false))")  # fmt: skip
 
 
 @dataclass
@@ -24,6 +26,12 @@ class Scope:
     filter: InboxFilter
     until: str | None = None
     messages: bool = True
+    kind: str = "sqlite"  # the store's SQL dialect (store.dialect.of)
+
+    @property
+    def plus(self) -> str:
+        """SQLite's unary + that keeps its planner off an index for a term (nothing on PostgreSQL)."""
+        return "+" if self.kind == "sqlite" else ""
 
     @property
     def since(self) -> str | None:
@@ -38,7 +46,7 @@ class Scope:
         if timeless:
             f.since = None
         prefix = "SELECT m.id FROM mentions m"
-        sql, params = build_query(f, columns="m.id")
+        sql, params = build_query(f, columns="m.id", kind=self.kind)
         assert sql.startswith(prefix), sql  # build_query's documented shape: SELECT cols FROM mentions m [WHERE …]
         where = sql[len(prefix) :]
         if self.until and not timeless:

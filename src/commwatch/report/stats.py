@@ -6,10 +6,12 @@ import sqlite3
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from commwatch.store import dialect
 
-def epoch(column: str) -> str:
+
+def epoch(conn, column: str) -> str:
     """SQL for an ISO 8601 text column (Z or ±HH:MM) as Unix seconds."""
-    return f"CAST(strftime('%s', {column}) AS INTEGER)"
+    return dialect.epoch(conn, column)
 
 
 def percentiles(
@@ -22,7 +24,8 @@ def percentiles(
     two ranks around each percentile come back.
     """
     head = f"{with_clause}, " if with_clause else "WITH "
-    near = " OR ".join(["i = CAST((n - 1) * ? AS INTEGER) OR i = CAST((n - 1) * ? AS INTEGER) + 1"] * len(ps))
+    rank = dialect.truncate(conn, "(n - 1) * ?")
+    near = " OR ".join([f"i = {rank} OR i = {rank} + 1"] * len(ps))
     sql = (
         f"{head}vals AS ({values}), "
         "ranked AS (SELECT v, row_number() OVER (ORDER BY v) - 1 AS i, count(*) OVER () AS n "

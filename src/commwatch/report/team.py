@@ -10,12 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from commwatch.report.scope import Scope
+from commwatch.store import dialect
 
 ANSWERS = ("reply", "mark-replied")
 
 
 def per_person(conn: sqlite3.Connection, scope: Scope) -> list[dict[str, Any]]:
     cte, params = scope.cte("m.id, m.created_at, m.assignee")
+    cross = dialect.in_order(conn)
     people: dict[str, dict[str, Any]] = {}
 
     def person(name: str) -> dict[str, Any]:
@@ -25,8 +27,8 @@ def per_person(conn: sqlite3.Connection, scope: Scope) -> list[dict[str, Any]]:
                                 "GROUP BY assignee", params):  # fmt: skip
         person(name)["assigned"] = n
     answers = conn.execute(
-        f"{cte} SELECT e.actor, s.created_at, min(e.at) FROM scope s CROSS JOIN events e ON e.mention_id = s.id "
-        f"WHERE e.action IN ({', '.join('?' * len(ANSWERS))}) GROUP BY e.actor, s.id",
+        f"{cte} SELECT e.actor, s.created_at, min(e.at) FROM scope s {cross} events e ON e.mention_id = s.id "
+        f"WHERE e.action IN ({', '.join('?' * len(ANSWERS))}) GROUP BY e.actor, s.id, s.created_at",
         [*params, *ANSWERS],
     )
     for actor, created, answered in answers:
@@ -36,7 +38,7 @@ def per_person(conn: sqlite3.Connection, scope: Scope) -> list[dict[str, Any]]:
             p["waits"].append(max(0.0, (_time(answered) - _time(created)).total_seconds()))
     handled = conn.execute(
         f"{cte} SELECT (SELECT h.actor FROM events h WHERE h.mention_id = e.mention_id AND h.id > e.id "
-        "AND h.action IN ('close', 'reply') ORDER BY h.id LIMIT 1) FROM scope s CROSS JOIN events e "
+        f"AND h.action IN ('close', 'reply') ORDER BY h.id LIMIT 1) FROM scope s {cross} events e "
         "ON e.mention_id = s.id WHERE e.action = 'escalate'",
         params,
     )

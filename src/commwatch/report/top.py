@@ -23,7 +23,7 @@ def top_posts(conn: sqlite3.Connection, scope: Scope, limit: int = TOP) -> dict[
         "most_engaged": _top(conn, scope, "m.engagement", "m.engagement > 0", limit),
         "widest_reach": _top(conn, scope, "m.author_followers", "m.author_followers IS NOT NULL", limit),
         "top_negative": _top(conn, scope, "coalesce(m.engagement, 0) + coalesce(m.author_followers, 0) / 1000.0",
-                             "+m.sentiment_label = 'negative'", limit),  # fmt: skip
+                             f"{scope.plus}m.sentiment_label = 'negative'", limit),  # fmt: skip
     }
 
 

@@ -45,7 +45,8 @@ def volume_and_sentiment(conn: sqlite3.Connection, scope: Scope, found: list[Buc
     names, feeds = platforms(conn), sources(conn)
     kinds = [*LABELS, None]  # None: unscored
     pairs = [("platform", n, k) for n in names for k in kinds] + [("source", n, k) for n in feeds for k in kinds]
-    sums = ", ".join(f"sum(m.{col} = ? AND m.sentiment_label {'IS NULL' if k is None else '= ' + repr(k)})"
+    sums = ", ".join(f"sum(CASE WHEN m.{col} = ? AND m.sentiment_label {'IS NULL' if k is None else '= ' + repr(k)} "
+                     "THEN 1 ELSE 0 END)"
                      for col, _, k in pairs)  # fmt: skip
     per_day: dict[str, dict[str, Any]] = {}
     voice: dict[tuple[str, str, str | None], int] = {p: 0 for p in pairs}

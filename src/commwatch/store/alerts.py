@@ -5,19 +5,22 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from commwatch.store import dialect
 
-def _metric_filter(metric: str) -> tuple[str, list[Any]]:
-    """The mentions a spike metric counts: people's, never the brand's own posts. The unary + keeps
-    the planner on the created_at index (the window is what is small), never the sentiment index."""
+
+def _metric_filter(conn, metric: str) -> tuple[str, list[Any]]:
+    """The mentions a spike metric counts: people's, never the brand's own posts. On SQLite the unary +
+    keeps the planner on the created_at index (the window is what is small), never the sentiment index."""
+    plus = dialect.hint(conn)
     if metric == "negative":
-        return " AND +sentiment_label = 'negative' AND +ours = 0", []
+        return f" AND {plus}sentiment_label = 'negative' AND {plus}ours = 0", []
     if metric.startswith("tag:"):
-        return " AND id IN (SELECT mention_id FROM mention_tags WHERE tag = ?) AND +ours = 0", [metric[4:]]
-    return " AND +ours = 0", []
+        return f" AND id IN (SELECT mention_id FROM mention_tags WHERE tag = ?) AND {plus}ours = 0", [metric[4:]]
+    return f" AND {plus}ours = 0", []
 
 
 def count_between(conn: sqlite3.Connection, metric: str, start: str, end: str) -> int:
-    extra, params = _metric_filter(metric)
+    extra, params = _metric_filter(conn, metric)
     return conn.execute(
         f"SELECT count(*) FROM mentions WHERE created_at >= ? AND created_at < ?{extra}", [start, end, *params]
     ).fetchone()[0]
@@ -30,9 +33,9 @@ def bucket_counts(conn: sqlite3.Connection, metric: str, start_epoch: int, windo
     def at(epoch: int) -> str:
         return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    extra, params = _metric_filter(metric)
+    extra, params = _metric_filter(conn, metric)
     rows = conn.execute(
-        "SELECT CAST((strftime('%s', created_at) - ?) / ? AS INTEGER) AS b, count(*) AS n FROM mentions "
+        f"SELECT ({dialect.epoch(conn, 'created_at')} - ?) / ? AS b, count(*) AS n FROM mentions "
         f"WHERE created_at >= ? AND created_at < ?{extra} GROUP BY b",
         [start_epoch, window_s, at(start_epoch), at(start_epoch + window_s * buckets), *params],
     )
@@ -65,8 +68,8 @@ def last_fired(conn: sqlite3.Connection, name: str) -> str | None:
 def add_alert(conn: sqlite3.Connection, **fields: Any) -> int:
     columns = ", ".join(fields)
     return conn.execute(
-        f"INSERT INTO alerts ({columns}) VALUES ({', '.join('?' * len(fields))})", list(fields.values())
-    ).lastrowid
+        f"INSERT INTO alerts ({columns}) VALUES ({', '.join('?' * len(fields))}) RETURNING id", list(fields.values())
+    ).fetchone()[0]
 
 
 def get_alert(conn: sqlite3.Connection, alert_id: int) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def mark_ours(conn: sqlite3.Connection, everywhere: list[str], on: list[tuple[st
     for platform, name in on:
         tests.append(f"(platform = ? AND ({handle} = ? OR {account} = ?))")
         params += [platform, name, name]
-    condition = " OR ".join(tests) or "0"
+    condition = " OR ".join(tests) or "1 = 0"
     conn.execute(f"UPDATE mentions SET ours = CASE WHEN {condition} THEN 1 ELSE 0 END "
                  f"WHERE ours != CASE WHEN {condition} THEN 1 ELSE 0 END", params + params)  # fmt: skip
     return [r[0] for r in conn.execute("SELECT id FROM mentions WHERE ours = 1")]
@@ -120,5 +120,5 @@ def is_ours(conn: sqlite3.Connection, platform: str, remote_id: str) -> bool:
 
 
 def add_note(conn: sqlite3.Connection, mention_id: int, at: str, actor: str, text: str) -> int:
-    return conn.execute("INSERT INTO notes (mention_id, at, actor, text) VALUES (?, ?, ?, ?)",
-                        (mention_id, at, actor, text)).lastrowid  # fmt: skip
+    return conn.execute("INSERT INTO notes (mention_id, at, actor, text) VALUES (?, ?, ?, ?) RETURNING id",
+                        (mention_id, at, actor, text)).fetchone()[0]  # fmt: skip

@@ -6,24 +6,38 @@ import) is loaded when the schema needs migrating.
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from commwatch.store.errors import StoreError
+from commwatch.store.url import PASSWORD_REFUSED, is_postgres, password_in
+
 SCHEMA_VERSION = 12  # == len(store.schema.migrations): checked by a test
 BUSY_TIMEOUT_S = 30.0  # a cron sync and the TUI wait for each other instead of failing
 
 
-class StoreError(Exception):
-    """The database cannot be used (newer schema, not a database, unwritable)."""
+class SqliteConnection(sqlite3.Connection):
+    """sqlite3's connection, saying which SQL dialect it speaks (see store.dialect)."""
+
+    dialect = "sqlite"
 
 
-def open_store(path: Path) -> sqlite3.Connection:
-    path = Path(path)
+def open_store(location: Path | str) -> sqlite3.Connection:
+    """The store at a SQLite path, or at a PostgreSQL URL (psycopg is imported only then)."""
+    if is_postgres(location):
+        from commwatch.store.pg.open import open_postgres
+
+        if password_in(location):
+            raise StoreError(PASSWORD_REFUSED)
+        return open_postgres(location, SCHEMA_VERSION)
+    path = Path(location)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False,
+                               factory=SqliteConnection)  # fmt: skip
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -44,8 +58,14 @@ def open_store(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def peek(path: Path) -> tuple[int, int]:
+def peek(path: Path | str) -> tuple[int, int]:
     """(schema version, mentions) of an existing database, read without changing it (`doctor`)."""
+    if is_postgres(path):
+        conn = open_store(path)
+        try:
+            return SCHEMA_VERSION, conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
+        finally:
+            conn.close()
     try:
         conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
@@ -83,11 +103,42 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+@contextmanager
+def sync_lock(location: Path | str, conn=None) -> Iterator[bool]:
+    """The one-sync-at-a-time lock of a store, released when the process dies; yields whether this
+    process holds it. SQLite: a file lock beside the database. PostgreSQL: a session advisory lock
+    held by the sync's connection `conn` (the server frees it when that connection ends)."""
+    if is_postgres(location):
+        from commwatch.store.pg.open import release_sync_lock, take_sync_lock
+
+        held = take_sync_lock(conn)
+        try:
+            yield held
+        finally:
+            if held:
+                release_sync_lock(conn)
+        return
+    lock_path = Path(str(location) + ".sync.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def refresh_statistics(conn: sqlite3.Connection) -> bool:
     """Give the query planner fresh statistics when the inbox has doubled (or shrunk by half) since
     they were gathered, or never had any: without them it cannot tell a tag on ten mentions from a
     status on a million, and picks plans that read the whole table. Sampled (analysis_limit), so
     it costs milliseconds. Returns whether it ran."""
+    if getattr(conn, "dialect", "sqlite") != "sqlite":
+        return False  # PostgreSQL's autovacuum keeps its statistics
     rows = conn.execute("SELECT coalesce(max(id), 0) FROM mentions").fetchone()[0]
     if rows < 1000:
         return False

@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from commwatch.model import InboxFilter
-from commwatch.store import search
+from commwatch.store import dialect, search
 from commwatch.store.mentions import rows_to_dicts
 
 
@@ -28,7 +28,7 @@ DENSE_SEARCH = 0.1  # a search matching at least this share of mentions is teste
 
 def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | None = None,
                 cutoffs: dict[str, str] | None = None, walk: bool = False,
-                dense_search: bool = False) -> tuple[str, list[Any]]:  # fmt: skip
+                dense_search: bool = False, kind: str = "sqlite") -> tuple[str, list[Any]]:  # fmt: skip
     """SELECT … FROM mentions m WHERE <the filter>. `cutoffs` (for f.overdue): per priority level, the
     creation time before which an unanswered mention is overdue.
 
@@ -36,7 +36,9 @@ def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | Non
     along the listing's order (the priority or the time index), every other condition tested on
     the rows met (a unary + keeps an index from being chosen for it), so the first page costs the
     same at a million rows as at a thousand when matches are common; otherwise the planner's
-    choice (counts, ids)."""
+    choice (counts, ids). `kind`: the SQL dialect (PostgreSQL takes no planner hints)."""
+    hinted = kind == "sqlite"
+    walk = walk and hinted
     where: list[str] = []
     params: list[Any] = []
     keep_status = walk and f.sort == "priority"  # (status, priority_score, created_at) is an order index
@@ -60,21 +62,22 @@ def build_query(f: InboxFilter, columns: str = "m.*", match_ids: list[int] | Non
         where.append(UNANSWERED.replace("m.", "+m.") if walk else UNANSWERED)
     if f.overdue:
         late = [f"(m.priority_level = '{level}' AND m.created_at < ?)" for level in (cutoffs or {})]
-        where.append(f"{UNANSWERED} AND ({' OR '.join(late) or '0'})")
+        where.append(f"{UNANSWERED} AND ({' OR '.join(late) or '1 = 0'})")
         params.extend((cutoffs or {}).values())
     if f.until:
         where.append(f"{plus}m.created_at < ?")
         params.append(f.until)
     if match_ids is not None:
-        where.append(f"m.id IN ({', '.join('?' * len(match_ids))})" if match_ids else "0")
+        where.append(f"m.id IN ({', '.join('?' * len(match_ids))})" if match_ids else "1 = 0")
         params.extend(match_ids)
     if f.search:
-        more, values = search.conditions(search.parse(f.search), with_fts=match_ids is None, per_row=dense_search)
+        more, values = search.conditions(search.parse(f.search), with_fts=match_ids is None, per_row=dense_search,
+                                         kind=kind)  # fmt: skip
         where += more
         params += values
     # With the few matching ids in hand, read those rows by id and sort them, rather than
     # let the planner walk a whole filter index looking for them.
-    sql = f"SELECT {columns} FROM mentions m" + (" NOT INDEXED" if match_ids is not None else "")
+    sql = f"SELECT {columns} FROM mentions m" + (" NOT INDEXED" if match_ids is not None and hinted else "")
     if where:
         sql += " WHERE " + " AND ".join(where)
     return sql, params
@@ -131,7 +134,9 @@ def _probe(conn: sqlite3.Connection, f: InboxFilter) -> list[int] | None:
 def plan(conn: sqlite3.Connection, f: InboxFilter, cutoffs: dict[str, str] | None = None) -> dict[str, Any]:
     """How to read a listing: by the few matching ids when there are at most FEW_MATCHES (found at a
     cost bounded by that number), else by walking the order index; a common search word is then
-    tested row by row."""
+    tested row by row. PostgreSQL's planner, with statistics on every column, chooses alone."""
+    if dialect.postgres(conn):
+        return {"kind": "postgres"}
     ids = _few_matches(conn, f)
     if ids is not None:
         return {"match_ids": ids}
@@ -227,7 +232,7 @@ def count_mentions(conn: sqlite3.Connection, f: InboxFilter, cutoffs: dict[str, 
         sql, params = build_query(f, columns="1", cutoffs=cutoffs, **how)
         if how.get("walk"):
             sql += f" {_order(f, cutoffs)}"  # walk the order index, where matches come early
-        return conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, cap + 1]).fetchone()[0]
+        return conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?) AS capped", [*params, cap + 1]).fetchone()[0]
     sql, params = build_query(f, columns="count(*)", cutoffs=cutoffs, **how)
     return conn.execute(sql, params).fetchone()[0]
 

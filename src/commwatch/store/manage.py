@@ -10,6 +10,8 @@ import sqlite3
 from typing import Any
 
 from commwatch.model import LEVEL_BANDS
+from commwatch.store import dialect
+from commwatch.store.mentions import clamp
 
 
 def record_event(
@@ -46,6 +48,12 @@ def current(conn: sqlite3.Connection, mention_id: int) -> sqlite3.Row | None:
     ).fetchone()
 
 
+def hold(conn: sqlite3.Connection, mention_id: int) -> None:
+    """Lock the mention's row until the transaction ends (see store.dialect.for_update)."""
+    if dialect.postgres(conn):
+        conn.execute(f"SELECT id FROM mentions WHERE id = ?{dialect.for_update(conn)}", (mention_id,))
+
+
 def tags(conn: sqlite3.Connection, mention_id: int) -> list[str]:
     rows = conn.execute("SELECT tag FROM mention_tags WHERE mention_id = ? ORDER BY tag", (mention_id,))
     return [r["tag"] for r in rows]
@@ -55,7 +63,8 @@ def add_tags(conn: sqlite3.Connection, mention_id: int, new_tags: list[str]) -> 
     """Adds the tags not already there; returns those actually added."""
     have = set(tags(conn, mention_id))
     added = [t for t in dict.fromkeys(new_tags) if t not in have]
-    conn.executemany("INSERT INTO mention_tags (mention_id, tag) VALUES (?, ?)", [(mention_id, t) for t in added])
+    conn.executemany("INSERT INTO mention_tags (mention_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                     [(mention_id, t) for t in added])  # fmt: skip
     return added
 
 
@@ -69,11 +78,10 @@ def remove_tags(conn: sqlite3.Connection, mention_id: int, old_tags: list[str]) 
 def add_escalation(
     conn: sqlite3.Connection, mention_id: int, at: str, actor: str, target: str | None, note: str | None
 ) -> int:
-    cur = conn.execute(
-        "INSERT INTO escalations (mention_id, at, actor, target, note) VALUES (?, ?, ?, ?, ?)",
+    return conn.execute(
+        "INSERT INTO escalations (mention_id, at, actor, target, note) VALUES (?, ?, ?, ?, ?) RETURNING id",
         (mention_id, at, actor, target, note),
-    )
-    return cur.lastrowid
+    ).fetchone()[0]
 
 
 def due_snoozes(conn: sqlite3.Connection, now: str) -> list[int]:
@@ -103,8 +111,8 @@ def set_priority(conn: sqlite3.Connection, mention_id: int, level: str | None) -
     low, high = LEVEL_BANDS[level]
     conn.execute(
         "UPDATE mentions SET priority_override = ?, priority_level = ?, "
-        "priority_score = max(?, min(?, coalesce(priority_auto_score, priority_score, 0))) WHERE id = ?",
-        (level, level, low, high, mention_id),
+        f"priority_score = {clamp('coalesce(priority_auto_score, priority_score, 0)', low, high)} WHERE id = ?",
+        (level, level, mention_id),
     )
 
 

@@ -6,9 +6,11 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from commwatch.model import LEVEL_BANDS, Mention, engagement, iso
+from commwatch.store import dialect
 from commwatch.store.db import transaction
 
 # Columns a re-sync may overwrite. Status, tags, assignee, snooze, replied and a
@@ -25,10 +27,12 @@ _INSERT_COLUMNS = ["platform", "remote_id", "source", "created_at", "first_seen_
                    *_PLATFORM_COLUMNS, *_SENTIMENT_COLUMNS, *_PRIORITY_COLUMNS]  # fmt: skip
 # A row is rewritten only when something the platform says has changed, or when a parent
 # becomes known (a forum post read from a notification first, then in its topic).
-_CHANGE_TEST = " OR ".join(
-    f"mentions.{c} IS NOT excluded.{c}"
-    for c in ("text", "title", "metrics", "edited_at", "author_followers", "author_name", "priority_auto_score", "ours")
-) + " OR (mentions.parent_id IS NULL AND excluded.parent_id IS NOT NULL)"
+_CHANGED = ("text", "title", "metrics", "edited_at", "author_followers", "author_name", "priority_auto_score", "ours")
+
+
+def _change_test(conn) -> str:
+    return " OR ".join(dialect.differs(conn, f"mentions.{c}", f"excluded.{c}") for c in _CHANGED) + (
+        " OR (mentions.parent_id IS NULL AND excluded.parent_id IS NOT NULL)")
 # Columns that keep what was known when a later reading does not know it.
 _KEPT_WHEN_UNKNOWN = {"parent_id"}
 
@@ -46,29 +50,48 @@ def _refreshed(column: str) -> str:
 
 def _clamped(score: str) -> str:
     """SQL: the computed score clamped into the band of the mention's priority override, if it has one."""
-    cases = " ".join(f"WHEN '{level}' THEN max({low}, min({high}, {score}))" for level, (low, high) in LEVEL_BANDS.items())
+    cases = " ".join(f"WHEN '{level}' THEN {clamp(score, low, high)}" for level, (low, high) in LEVEL_BANDS.items())
     return f"CASE mentions.priority_override {cases} ELSE {score} END"
 
 
-UPSERT_SQL = (
-    f"INSERT INTO mentions ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))}) "
-    f"ON CONFLICT(platform, remote_id) DO UPDATE SET "
-    + ", ".join(_refreshed(c) for c in [*_PLATFORM_COLUMNS, "priority_auto_score", "updated_at"])
-    + ", " + ", ".join(f"{c} = CASE WHEN mentions.sentiment_by IS NULL THEN excluded.{c} ELSE mentions.{c} END"
-                       for c in _SENTIMENT_COLUMNS)
-    + f", priority_score = {_clamped('excluded.priority_score')}"
-    + ", priority_level = coalesce(mentions.priority_override, excluded.priority_level)"
-    + f" WHERE {_CHANGE_TEST}"
-)
+def clamp(value: str, low: int, high: int) -> str:
+    """SQL: value kept within [low, high] (SQLite's two-argument max and min are not PostgreSQL's)."""
+    return f"CASE WHEN {value} < {low} THEN {low} WHEN {value} > {high} THEN {high} ELSE {value} END"
 
 
+_VALUES = f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
+
+
+@lru_cache(maxsize=4)
+def _upsert_sql(kind: str) -> str:
+    conn = _Dialect(kind)
+    return (
+        f"INSERT INTO mentions ({', '.join(_INSERT_COLUMNS)}) {_VALUES} "
+        f"ON CONFLICT(platform, remote_id) DO UPDATE SET "
+        + ", ".join(_refreshed(c) for c in [*_PLATFORM_COLUMNS, "priority_auto_score", "updated_at"])
+        + ", " + ", ".join(f"{c} = CASE WHEN mentions.sentiment_by IS NULL THEN excluded.{c} ELSE mentions.{c} END"
+                           for c in _SENTIMENT_COLUMNS)
+        + f", priority_score = {_clamped('excluded.priority_score')}"
+        + ", priority_level = coalesce(mentions.priority_override, excluded.priority_level)"
+        + f" WHERE {_change_test(conn)}"
+    )
+
+
+class _Dialect:
+    def __init__(self, kind: str):
+        self.dialect = kind
+
+
+def upsert_sql(conn) -> str:
+    """INSERT … ON CONFLICT DO UPDATE of one mention, in the connection's dialect."""
+    return _upsert_sql(dialect.of(conn))
+
+
+UPSERT_SQL = _upsert_sql("sqlite")
 STAGE_FROM = 20  # fewer rows than this are upserted directly (a sync page with little new)
 _STAGE_TABLE = f"CREATE TEMP TABLE IF NOT EXISTS stage ({', '.join(_INSERT_COLUMNS)})"
-_STAGE_SQL = f"INSERT INTO temp.stage VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
-MERGE_SQL = UPSERT_SQL.replace(
-    f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
-    f"SELECT {', '.join(_INSERT_COLUMNS)} FROM temp.stage WHERE true ORDER BY rowid",
-)
+_STAGE_SQL = f"INSERT INTO temp.stage {_VALUES}"
+MERGE_SQL = UPSERT_SQL.replace(_VALUES, f"SELECT {', '.join(_INSERT_COLUMNS)} FROM temp.stage WHERE true ORDER BY rowid")
 
 # What a bad value raises while SQLite binds or checks it (the environment's faults, such as a
 # full disk or a read-only file, are sqlite3.OperationalError and are not in this list).
@@ -190,7 +213,7 @@ def upsert_mentions(conn: sqlite3.Connection, source: str, mentions: list[Mentio
         for key, m in list(by_key.items()):
             conn.execute("SAVEPOINT one")
             try:
-                changed += conn.execute(UPSERT_SQL, row_values(m, source, now)).rowcount
+                changed += conn.execute(upsert_sql(conn), row_values(m, source, now)).rowcount
             except DATA_ERRORS as exc:
                 conn.execute("ROLLBACK TO one")
                 failed.append((m, f"the store refused it ({type(exc).__name__}: {exc})"))
@@ -209,6 +232,8 @@ def _merge(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
     segment of its own: per row, indexing cost 99 µs a mention; per batch, 2 µs. The triggers,
     the rows and the conflict rules are the same as UPSERT_SQL's. Returns inserts plus real updates.
     """
+    if dialect.postgres(conn):
+        return _merge_postgres(conn, rows)
     if len(rows) < STAGE_FROM:
         return conn.executemany(UPSERT_SQL, rows).rowcount
     conn.execute(_STAGE_TABLE)
@@ -217,6 +242,12 @@ def _merge(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
     changed = conn.execute(MERGE_SQL).rowcount  # sqlite3_changes(): inserted and updated rows, not trigger writes
     conn.execute("DELETE FROM temp.stage")
     return changed
+
+
+def _merge_postgres(conn, rows: list[tuple[Any, ...]]) -> int:
+    """PostgreSQL's full-text index gathers new entries in its pending list whatever the statement
+    count, so no staging: one upsert per row, sent in one pipeline; rowcount is their sum."""
+    return conn.executemany(upsert_sql(conn), rows).rowcount
 
 
 def _ids_by_key(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -247,7 +278,7 @@ def save_cursor(conn: sqlite3.Connection, source: str, stream: str, state: dict[
 def add_units(conn: sqlite3.Connection, source: str, day: str, units: int) -> None:
     conn.execute(
         "INSERT INTO quota_usage (source, day, units) VALUES (?, ?, ?) "
-        "ON CONFLICT(source, day) DO UPDATE SET units = units + excluded.units",
+        "ON CONFLICT(source, day) DO UPDATE SET units = quota_usage.units + excluded.units",
         (source, day, units),
     )
 
@@ -417,7 +448,7 @@ def needing_score(conn: sqlite3.Connection, ids: list[int], model: str) -> list[
         return []
     rows = conn.execute(
         f"SELECT * FROM mentions WHERE id IN ({', '.join('?' * len(ids))}) AND sentiment_by IS NULL "
-        "AND sentiment_model IS NOT ?",
+        "AND (sentiment_model IS NULL OR sentiment_model <> ?)",
         [*ids, model],
     ).fetchall()
     return rows_to_dicts(conn, rows)

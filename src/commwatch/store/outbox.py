@@ -8,16 +8,19 @@ import socket
 import sqlite3
 from typing import Any
 
+from commwatch.store import dialect
+from commwatch.store.locks import SENDER_LOCK
+
 STALE_CLAIM_S = 120  # a 'sending' row older than this was abandoned by a killed process
 
 
 def add(conn: sqlite3.Connection, kind: str, mention_id: int | None, source: str, payload: dict, actor: str, now: str) -> int:
     cur = conn.execute(
         "INSERT INTO outbox (kind, mention_id, source, payload, status, attempts, next_attempt_at, actor, created_at) "
-        "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) RETURNING id",
         (kind, mention_id, source, json.dumps(payload, ensure_ascii=False), now, actor, now),
     )
-    return cur.lastrowid
+    return cur.fetchone()[0]
 
 
 def claimer() -> str:
@@ -40,6 +43,8 @@ def abandoned(claimed_by: str | None) -> bool:
 
 def claim(conn: sqlite3.Connection, outbox_id: int, now: str, stale_before: str) -> sqlite3.Row | None:
     """Mark the row as being sent by us; None if it is sent, failed for good, or another live process holds it."""
+    if dialect.postgres(conn):
+        return _claim_postgres(conn, outbox_id, now)
     row = conn.execute("SELECT status, claimed_by FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
     if row is not None and row["status"] == "sending" and abandoned(row["claimed_by"]):
         stale_before = "9999"  # its sender died: take it over now
@@ -53,6 +58,39 @@ def claim(conn: sqlite3.Connection, outbox_id: int, now: str, stale_before: str)
     return conn.execute("SELECT * FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
 
 
+# PostgreSQL, several machines: whoever sends a row holds its sender lock, a session-level advisory
+# lock (SENDER_LOCK, row id) that the server frees when that process's connection ends, on any
+# machine. A row left 'sending' whose lock is free was abandoned and is taken over at once; no
+# host name or pid needs to be known, and no stale timeout waited for.
+
+
+def _claim_postgres(conn, outbox_id: int, now: str):
+    if not conn.execute("SELECT pg_try_advisory_lock(?, ?)", (SENDER_LOCK, outbox_id)).fetchone()[0]:
+        return None  # a live sender has it
+    # SKIP LOCKED: a row another transaction is settling right now is left to it, not waited for.
+    row = conn.execute("SELECT status FROM outbox WHERE id = ? FOR UPDATE SKIP LOCKED", (outbox_id,)).fetchone()
+    if row is None or row["status"] not in ("pending", "sending"):
+        release(conn, outbox_id)
+        return None
+    return conn.execute(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?, claimed_by = ? WHERE id = ? "
+        "RETURNING *",
+        (now, claimer(), outbox_id),
+    ).fetchone()
+
+
+def release(conn, outbox_id: int) -> None:
+    """Free the row's sender lock (PostgreSQL; nothing to do on SQLite)."""
+    if dialect.postgres(conn):
+        conn.execute("SELECT pg_advisory_unlock(?, ?)", (SENDER_LOCK, outbox_id))
+
+
+def _unsent(conn) -> str:
+    """SQL: a 'sending' row that nobody is sending any more (PostgreSQL: its sender lock is free)."""
+    return ("NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = ? "
+            "AND l.objid = outbox.id AND l.objsubid = 2)")  # fmt: skip
+
+
 def settle(conn: sqlite3.Connection, outbox_id: int, status: str, now: str, *, result: dict | None = None,
            error: str | None = None, retry_at: str | None = None) -> None:  # fmt: skip
     conn.execute(
@@ -60,18 +98,27 @@ def settle(conn: sqlite3.Connection, outbox_id: int, status: str, now: str, *, r
         "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
         (status, error, json.dumps(result) if result else None, retry_at, status, now, outbox_id),
     )
+    release(conn, outbox_id)
 
 
 def wait(conn: sqlite3.Connection, outbox_id: int, reason: str, now: str) -> None:
     """Back to pending, due now, the claim's attempt not counted: nothing was sent (a variable is unset)."""
     conn.execute(
-        "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0), last_error = ?, next_attempt_at = ?, "
+        "UPDATE outbox SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, last_error = ?, next_attempt_at = ?, "
         "claimed_by = NULL WHERE id = ?",
         (reason, now, outbox_id),
     )
+    release(conn, outbox_id)
 
 
 def due(conn: sqlite3.Connection, now: str, stale_before: str) -> list[int]:
+    if dialect.postgres(conn):
+        rows = conn.execute(
+            "SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?) "
+            f"OR (status = 'sending' AND {_unsent(conn)}) ORDER BY id",
+            (now, SENDER_LOCK),
+        )
+        return [r["id"] for r in rows]
     rows = conn.execute(
         "SELECT id, status, claimed_at, claimed_by FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?) "
         "OR status = 'sending' ORDER BY id",

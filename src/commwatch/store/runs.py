@@ -15,7 +15,8 @@ def start_run(conn: sqlite3.Connection, started_at: str) -> int:
     with transaction(conn):
         conn.execute("UPDATE sync_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
                      (started_at,))  # fmt: skip
-        return conn.execute("INSERT INTO sync_runs (started_at, status) VALUES (?, 'running')", (started_at,)).lastrowid
+        return conn.execute("INSERT INTO sync_runs (started_at, status) VALUES (?, 'running') RETURNING id",
+                            (started_at,)).fetchone()[0]  # fmt: skip
 
 
 def finish_run(conn: sqlite3.Connection, run_id: int, finished_at: str, status: str, summary: dict[str, Any],

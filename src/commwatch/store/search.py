@@ -76,6 +76,14 @@ def parse(text: str) -> Search:
 
 
 # The mentions whose text, title or author matches, or one of whose notes does (two FTS parameters).
+# PostgreSQL reads the same words from expression indexes (store/pg/migrations), with a tsquery.
+_PG_DOCUMENT = "commwatch_document({p}text, {p}title, {p}author_handle, {p}author_name)"
+_PG_NOTE = "commwatch_document({p}text, NULL, NULL, NULL)"
+_PG_QUERY = "to_tsquery('commwatch', ?)"
+PG_MATCHES = (f"SELECT id FROM mentions WHERE {_PG_DOCUMENT.format(p='')} @@ {_PG_QUERY} UNION "
+              f"SELECT mention_id FROM notes WHERE {_PG_NOTE.format(p='')} @@ {_PG_QUERY}")  # fmt: skip
+PG_MATCHES_ROW = (f"({_PG_DOCUMENT.format(p='m.')} @@ {_PG_QUERY} OR EXISTS (SELECT 1 FROM notes n "
+                  f"WHERE n.mention_id = m.id AND {_PG_NOTE.format(p='n.')} @@ {_PG_QUERY}))")  # fmt: skip
 MATCHES = ("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ? UNION "
            "SELECT n.mention_id FROM notes n JOIN notes_fts ON notes_fts.rowid = n.id WHERE notes_fts MATCH ?")  # fmt: skip
 _COLUMN = {"platform": "m.platform", "status": "m.status", "assignee": "m.assignee", "sentiment": "m.sentiment_label"}
@@ -88,18 +96,51 @@ MATCHES_ROW = ("(EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ? A
                "AND notes_fts MATCH ?))")  # fmt: skip
 
 
-def conditions(search: Search, with_fts: bool = True, per_row: bool = False) -> tuple[list[str], list[Any]]:
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _lexemes(term: str) -> str | None:
+    """One FTS5 term ('"word"', '"word"*', '"two words"') as tsquery text: its words (split where
+    SQLite's unicode61 tokenizer splits them), adjacent, the last a prefix when the term was."""
+    prefix = term.endswith("*")
+    words = _WORD.findall(term.rstrip("*")[1:-1].replace('""', '"'))
+    if not words:
+        return None
+    quoted = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words]
+    if prefix:
+        quoted[-1] += ":*"
+    return "(" + " <-> ".join(quoted) + ")"
+
+
+def tsquery(groups: list[list[str]]) -> str | None:
+    """The AND of ORs of FTS5 terms as PostgreSQL tsquery text; None when a group has no word at all
+    (as FTS5, such a search matches nothing)."""
+    out = []
+    for group in groups:
+        terms = [t for t in (_lexemes(term) for term in group) if t]
+        if not terms:
+            return None
+        out.append("(" + " | ".join(terms) + ")")
+    return " & ".join(out)
+
+
+def conditions(search: Search, with_fts: bool = True, per_row: bool = False,
+               kind: str = "sqlite") -> tuple[list[str], list[Any]]:  # fmt: skip
     """SQL conditions over `mentions m` for the search (the positive FTS part only when `with_fts`;
-    tested row by row with `per_row`)."""
+    tested row by row with `per_row`), in the dialect `kind`."""
     where: list[str] = []
     params: list[Any] = []
-    positive = search.fts()
-    if with_fts and positive:
-        where.append(MATCHES_ROW if per_row else f"m.id IN ({MATCHES})")
+    postgres = kind == "postgres"
+    positive = (tsquery(search.groups) if postgres else search.fts()) if search.groups else None
+    if with_fts and search.groups and positive is None:
+        where.append("1 = 0")
+    elif with_fts and positive:
+        row, matches = (PG_MATCHES_ROW, PG_MATCHES) if postgres else (MATCHES_ROW, MATCHES)
+        where.append(row if per_row else f"m.id IN ({matches})")
         params += [positive, positive]
-    excluded = search.fts_excluded()
+    excluded = (tsquery([search.excluded]) if postgres else search.fts_excluded()) if search.excluded else None
     if excluded:
-        where.append(f"m.id NOT IN ({MATCHES})")
+        where.append(f"m.id NOT IN ({PG_MATCHES if postgres else MATCHES})")
         params += [excluded, excluded]
     for name, value, negated in search.fields:
         if name == "tag":
@@ -110,6 +151,6 @@ def conditions(search: Search, with_fts: bool = True, per_row: bool = False) -> 
         else:
             sql = f"{_COLUMN[name]} = ?"
             value = value.lower() if name in ("platform", "status", "sentiment") else value
-        where.append(f"({sql}) IS NOT 1" if negated else sql)  # NOT would drop the NULLs (nobody assigned)
+        where.append(f"NOT coalesce(({sql}), false)" if negated else sql)  # NOT alone would drop the NULLs (nobody assigned)
         params.append(value)
     return where, params

@@ -48,7 +48,7 @@ class CommwatchApp(App):
         super().__init__()
         self.config = config
         # Deliveries a change queues (an escalation) run on a worker thread, never on the UI's.
-        self.session = Session(config, Path(db_path), conn=conn, actor=actor, env=env,
+        self.session = Session(config, db_path, conn=conn, actor=actor, env=env,
                                on_deliveries=self._delivered, background=self._in_background)  # fmt: skip
         self.initial_filter = filter
         self.now = clock

@@ -1,0 +1,135 @@
+"""Opening a PostgreSQL store: connect with time limits, check the server can hold commwatch's
+data as SQLite does (case folding, unaccent), and bring the schema up to date under a lock.
+
+Each check that fails raises StoreError with one line saying what to change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from importlib import resources
+
+import psycopg
+
+from commwatch.store.errors import StoreError
+from commwatch.store.locks import MIGRATION_LOCK, SYNC_LOCK
+from commwatch.store.pg.connection import PgConnection
+from commwatch.store.url import redacted
+
+CONNECT_TIMEOUT_S = 10
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, SQL) of every numbered file, in order."""
+    found = []
+    for entry in resources.files("commwatch.store.pg").joinpath("migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, name = entry.name[:-4].partition("_")
+            found.append((int(number), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def open_postgres(url: str, schema_version: int) -> PgConnection:
+    shown = redacted(url)
+    try:
+        raw = psycopg.connect(
+            url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="commwatch",
+            keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
+            cursor_factory=psycopg.ClientCursor,
+        )  # fmt: skip
+    except psycopg.OperationalError as exc:
+        said = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
+        raise StoreError(f"cannot connect to the PostgreSQL database {shown} ({said})") from None
+    conn = PgConnection(raw, shown)
+    try:
+        _check_server(conn, shown)
+        _migrate(conn, shown, schema_version)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _check_server(conn: PgConnection, shown: str) -> None:
+    row = conn.execute("SELECT current_setting('server_encoding'), lower('ÀÉÎ'), current_setting('lc_ctype')").fetchone()
+    encoding, folded, ctype = row
+    if encoding != "UTF8":
+        raise StoreError(f"the database {shown} stores text as {encoding}; commwatch needs a UTF8 database "
+                         "(CREATE DATABASE … ENCODING 'UTF8')")  # fmt: skip
+    if folded != "àéî":
+        raise StoreError(f"the database {shown} cannot fold case outside ASCII (LC_CTYPE is {ctype}); create it "
+                         "with a UTF-8 locale, e.g. LC_CTYPE 'C.UTF-8'")  # fmt: skip
+
+
+def _migrate(conn: PgConnection, shown: str, schema_version: int) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS commwatch_schema (version bigint PRIMARY KEY, name text, applied_at text)")
+    if _version(conn) == schema_version:
+        return
+    # Two machines opening a new database migrate one after the other.
+    conn.execute("SELECT pg_advisory_lock(?, ?)", (MIGRATION_LOCK, schema_key(conn)))
+    try:
+        version = _version(conn)
+        if version > schema_version:
+            raise StoreError(f"{shown} was written by a newer commwatch (schema {version}); upgrade commwatch")
+        pending = [m for m in migrations() if m[0] > version]
+        if pending:
+            _ensure_unaccent(conn, shown)
+        for number, name, sql in pending:
+            conn.execute("BEGIN")
+            try:
+                conn.raw.execute(sql)  # a whole file: several statements, no parameters
+                conn.execute("INSERT INTO commwatch_schema (version, name, applied_at) VALUES (?, ?, now()::text)",
+                             (number, name))  # fmt: skip
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+    except (psycopg.Error, sqlite3.Error) as exc:
+        raise StoreError(f"the schema of {shown} could not be brought up to date ({exc})") from None
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(?, ?)", (MIGRATION_LOCK, schema_key(conn)))
+
+
+def _version(conn: PgConnection) -> int:
+    return conn.execute("SELECT coalesce(max(version), 0) FROM commwatch_schema").fetchone()[0]
+
+
+def _ensure_unaccent(conn: PgConnection, shown: str) -> None:
+    if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'").fetchone():
+        return
+    try:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    except Exception:
+        raise StoreError(f"the database {shown} lacks the extension unaccent, which search needs, and commwatch may "
+                         "not create it: ask its owner to run CREATE EXTENSION unaccent (package "
+                         "postgresql-contrib)") from None  # fmt: skip
+
+
+def schema_key(conn: PgConnection) -> int:
+    """A stable int4 naming the schema the store lives in (the second key of its locks)."""
+    schema = conn.execute("SELECT current_schema()").fetchone()[0] or "public"
+    return int.from_bytes(hashlib.blake2b(schema.encode(), digest_size=4).digest(), "big", signed=True)
+
+
+def take_sync_lock(conn: PgConnection) -> bool:
+    """The one-sync-at-a-time lock, held by this session until released or until its connection
+    ends (a killed process frees it at once). Session-level on purpose: a transaction-level lock
+    would be released at the first page's commit."""
+    return bool(conn.execute("SELECT pg_try_advisory_lock(?, ?)", (SYNC_LOCK, schema_key(conn))).fetchone()[0])
+
+
+def release_sync_lock(conn: PgConnection) -> None:
+    conn.execute("SELECT pg_advisory_unlock(?, ?)", (SYNC_LOCK, schema_key(conn)))
+
+
+def has_store(url: str) -> bool:
+    """Whether the schema the URL names holds commwatch's tables, read without creating them (True
+    when the server cannot be reached: opening the store then says why)."""
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="commwatch") as raw:
+            row = raw.execute("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = "
+                              "current_schema() AND table_name = 'mentions')").fetchone()
+    except psycopg.Error:
+        return True
+    return bool(row and row[0])
