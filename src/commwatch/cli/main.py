@@ -12,8 +12,8 @@ import sys
 
 import typer
 
-from commwatch.cli import (doctor_cmd, inbox_cmd, manage_cmd, misc_cmd, reply_cmd, report_cmd, rules_cmd, sync_cmd,
-                           triage_cmd, tui_cmd)
+from commwatch.cli import (db_cmd, doctor_cmd, inbox_cmd, manage_cmd, misc_cmd, reply_cmd, report_cmd, rules_cmd,
+                           sync_cmd, triage_cmd, tui_cmd)
 from commwatch.cli.state import state
 from commwatch.exitcodes import ExitCode
 
@@ -77,6 +77,7 @@ app.command("tui")(tui_cmd.tui)
 app.command("score")(misc_cmd.score)
 app.command("connectors")(misc_cmd.connectors)
 app.command("doctor")(doctor_cmd.doctor)
+app.add_typer(db_cmd.db_app, name="db")
 app.command("completion")(misc_cmd.completion)
 
 
