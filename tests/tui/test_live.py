@@ -72,6 +72,28 @@ async def test_mentions_from_a_concurrent_sync_appear_with_a_notice_and_the_sele
         assert "3 new" not in status_line(app)  # R clears the notice
 
 
+async def test_on_postgresql_a_change_from_another_machine_appears_within_the_refresh(mixed_db, tmp_path, pg_url):
+    """A team: the inbox on PostgreSQL, a sync and a teammate's tag from other processes; the TUI hears
+    them through LISTEN/NOTIFY at its next poll."""
+    toml, config = write_config(tmp_path)
+    copied = subprocess.run([sys.executable, "-m", "commwatch.cli.main", "db", "copy", str(mixed_db), pg_url, "-q"],
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert copied.returncode == 0, copied.stderr
+    app = make_app(pg_url, config, poll_interval=0.2)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        assert "363 mentions" in status_line(app)
+        sync = await asyncio.get_running_loop().run_in_executor(None, cli_sync, toml, pg_url)
+        assert sync.returncode == 0, sync.stderr
+        await wait_for(pilot, lambda: "3 new" in status_line(app))
+        assert "366 mentions" in status_line(app)
+        top = inbox(app).pager.get(0)
+        tagged = subprocess.run([sys.executable, "-m", "commwatch.cli.main", "--db", pg_url, "tag", str(top["id"]),
+                                 "teammate"], capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert tagged.returncode == 0, tagged.stderr
+        await wait_for(pilot, lambda: "teammate" in inbox(app).pager.get(0)["tags"])
+
+
 async def test_a_writer_holding_the_database_makes_the_tui_wait_not_fail(demo_db):
     top = first_ids(demo_db, 1)[0]
     app = make_app(demo_db, poll_interval=0.1)

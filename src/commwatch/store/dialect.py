@@ -10,8 +10,9 @@ from typing import Any
 
 
 def of(conn: Any) -> str:
-    """'sqlite' or 'postgres'."""
-    return getattr(conn, "dialect", "sqlite")
+    """'sqlite' or 'postgres': a connection's dialect (every function here takes a connection, or
+    the dialect's name where SQL is built once per dialect and cached)."""
+    return conn if isinstance(conn, str) else getattr(conn, "dialect", "sqlite")
 
 
 def postgres(conn: Any) -> bool:

@@ -30,9 +30,11 @@ _INSERT_COLUMNS = ["platform", "remote_id", "source", "created_at", "first_seen_
 _CHANGED = ("text", "title", "metrics", "edited_at", "author_followers", "author_name", "priority_auto_score", "ours")
 
 
-def _change_test(conn) -> str:
-    return " OR ".join(dialect.differs(conn, f"mentions.{c}", f"excluded.{c}") for c in _CHANGED) + (
+def _change_test(kind: str) -> str:
+    return " OR ".join(dialect.differs(kind, f"mentions.{c}", f"excluded.{c}") for c in _CHANGED) + (
         " OR (mentions.parent_id IS NULL AND excluded.parent_id IS NOT NULL)")
+
+
 # Columns that keep what was known when a later reading does not know it.
 _KEPT_WHEN_UNKNOWN = {"parent_id"}
 
@@ -64,7 +66,6 @@ _VALUES = f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
 
 @lru_cache(maxsize=4)
 def _upsert_sql(kind: str) -> str:
-    conn = _Dialect(kind)
     return (
         f"INSERT INTO mentions ({', '.join(_INSERT_COLUMNS)}) {_VALUES} "
         f"ON CONFLICT(platform, remote_id) DO UPDATE SET "
@@ -73,13 +74,8 @@ def _upsert_sql(kind: str) -> str:
                            for c in _SENTIMENT_COLUMNS)
         + f", priority_score = {_clamped('excluded.priority_score')}"
         + ", priority_level = coalesce(mentions.priority_override, excluded.priority_level)"
-        + f" WHERE {_change_test(conn)}"
+        + f" WHERE {_change_test(kind)}"
     )
-
-
-class _Dialect:
-    def __init__(self, kind: str):
-        self.dialect = kind
 
 
 def upsert_sql(conn) -> str:
