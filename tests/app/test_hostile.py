@@ -21,6 +21,9 @@ import pytest
 
 from commwatch.exitcodes import ExitCode
 from fakes.x_server import running
+from helpers import sql
+
+pytestmark = pytest.mark.both_stores  # every test here runs on SQLite and on PostgreSQL
 
 BEARER = "AAAAbearer-hostile-0001"
 
@@ -88,27 +91,39 @@ CASES = [
 ]
 
 
+def where(cli) -> list[str]:
+    """--db inbox.db, unless the test runs on PostgreSQL (COMMWATCH_DB, which --db would override)."""
+    return [] if "COMMWATCH_DB" in cli.env else ["--db", "inbox.db"]
+
+
 def run_import(cli, workdir: Path, data: bytes, *args: str):
     (workdir / "in.jsonl").write_bytes(data)
-    return cli("--db", "inbox.db", "import", "x", "in.jsonl", *args)
+    return cli(*where(cli), "import", "x", "in.jsonl", *args)
 
 
-def stored(workdir: Path) -> int:
-    db = workdir / "inbox.db"
-    return sqlite3.connect(db).execute("SELECT count(*) FROM mentions").fetchone()[0] if db.exists() else 0
+def _count(cli, table: str) -> int:
+    if "COMMWATCH_DB" not in cli.env and not (cli.cwd / "inbox.db").exists():
+        return 0
+    try:
+        return sql(cli, f"SELECT count(*) FROM {table}")[0][0]
+    except Exception:  # noqa: BLE001 — the store was never created (PostgreSQL: no table yet)
+        return 0
 
 
-def rejected(workdir: Path) -> int:
-    db = workdir / "inbox.db"
-    return sqlite3.connect(db).execute("SELECT count(*) FROM rejects").fetchone()[0] if db.exists() else 0
+def stored(cli) -> int:
+    return _count(cli, "mentions")
+
+
+def rejected(cli) -> int:
+    return _count(cli, "rejects")
 
 
 @pytest.mark.parametrize("case, data, kept, aside, words", CASES, ids=[c[0] for c in CASES])
 def test_import_keeps_every_good_line_and_names_the_bad_one(cli, workdir, case, data, kept, aside, words):
     r = run_import(cli, workdir, data)
     assert "Traceback" not in r.stderr, r.stderr
-    assert stored(workdir) == kept, (r.stdout, r.stderr)
-    assert rejected(workdir) == aside
+    assert stored(cli) == kept, (r.stdout, r.stderr)
+    assert rejected(cli) == aside
     if words is None:  # nothing wrong with it
         assert r.returncode == 0 and r.stderr == "", r.stderr
     elif words == "":  # mended on the way in: kept, with a note of what was mended where it was needed
@@ -123,7 +138,7 @@ def test_mended_values_keep_a_note_of_what_was_mended(cli, workdir):
     bad = page(tweet(9, "broken emoji \ud83d", created_at=1e300, public_metrics={"like_count": 10**400}),
                followers=2**64)  # fmt: skip
     assert run_import(cli, workdir, jsonl(bad)).returncode == 0
-    [m] = cli.json("--db", "inbox.db", "inbox", "--status", "all")
+    [m] = cli.json(*where(cli), "inbox", "--status", "all")
     assert m["text"] == "broken emoji \ufffd" and m["author"]["followers"] == 2**63 - 1
     assert m["metrics"]["likes"] == 2**63 - 1
     assert "text: lone surrogates or NULs replaced" in m["extra"]["cleaned"]
@@ -134,7 +149,7 @@ def test_rejects_say_where_and_why_and_keep_the_item(cli, workdir):
     r = run_import(cli, workdir, data)
     assert r.returncode == ExitCode.PARTIAL
     assert "in.jsonl line 1: an item was set aside: the post's id is a list" in r.stderr
-    rows = cli.json("--db", "inbox.db", "rejects")
+    rows = cli.json(*where(cli), "rejects")
     assert [(x["origin"], x["platform"], x["reason"]) for x in rows] == [
         ("in.jsonl line 2", None, "post 5 has missing for text"),
         ("in.jsonl line 1", None, "the post's id is a list, not a string of digits"),
@@ -145,10 +160,10 @@ def test_rejects_say_where_and_why_and_keep_the_item(cli, workdir):
 
 def test_stdin_with_invalid_utf8_keeps_the_good_lines(cli, workdir):
     data = jsonl(GOOD[0], b'{"x": "\xff\xfe"}', GOOD[1])
-    r = subprocess.run([sys.executable, "-m", "commwatch.cli.main", "--db", "inbox.db", "import", "x", "-"],
+    r = subprocess.run([sys.executable, "-m", "commwatch.cli.main", *where(cli), "import", "x", "-"],
                        input=data, capture_output=True, cwd=workdir, env=cli.env)  # fmt: skip
     assert r.returncode == ExitCode.PARTIAL and b"<stdin> line 2: not valid UTF-8" in r.stderr
-    assert stored(workdir) == 3
+    assert stored(cli) == 3
 
 
 # A poisoned page from a live platform --------------------------------------------------------------
@@ -183,6 +198,7 @@ def test_a_poisoned_page_stores_the_good_items_sets_the_bad_aside_and_moves_on(c
         assert len(cli.json("rejects")) == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_store_that_refuses_a_page_fails_the_source_in_one_line(cli, workdir):
     """A full disk, simulated for real: the file size limit makes SQLite's writes fail (EFBIG)."""
     items = [{"id": str(i), "text": "x" * 2000, "author": "ann"} for i in range(400)]
@@ -242,7 +258,7 @@ def test_a_target_variable_holding_a_bad_url_fails_its_row_and_nothing_else(cli,
     cli("sync", "--quiet")
     r = cli("escalate", "1", "--to", "hook", env={"HOOK_URL": "not a url at all"})
     assert r.returncode == 0 and "escalation 1 failed: target hook: its URL does not start with http://" in r.stderr
-    rows = sqlite3.connect(workdir / "inbox.db").execute("SELECT status FROM outbox").fetchall()
+    rows = sql(cli, "SELECT status FROM outbox")
     assert rows == [("failed",)]
     assert cli("sync", "--quiet", env={"HOOK_URL": "not a url at all"}).returncode == 0  # the row does not block
 
@@ -256,10 +272,11 @@ def without_write_access() -> list[str]:
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_database_is_one_line(cli, workdir, tmp_path):
     (workdir / "commwatch.toml").write_text('[store]\npath = "inbox.db"\n[sources.demo]\nconnector = "demo"\n')
     assert cli("sync", "--quiet").returncode == 0
-    before = stored(workdir)
+    before = stored(cli)
     for p in workdir.glob("inbox.db*"):
         p.chmod(0o444)
     workdir.chmod(0o555)
@@ -273,9 +290,10 @@ def test_a_read_only_database_is_one_line(cli, workdir, tmp_path):
         workdir.chmod(0o755)
         for p in workdir.glob("inbox.db*"):
             p.chmod(0o644)
-    assert stored(workdir) == before
+    assert stored(cli) == before
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "content, words",
     [(b"this is not sqlite at all" * 100, "cannot be opened as a commwatch database"), (None, "newer commwatch")],
@@ -295,9 +313,7 @@ def test_a_foreign_or_newer_database_is_one_line(cli, workdir, content, words):
 def test_a_killed_syncs_run_is_closed_as_interrupted_by_the_next(cli, workdir):
     (workdir / "commwatch.toml").write_text('[store]\npath = "inbox.db"\n[sources.demo]\nconnector = "demo"\n')
     cli("sync", "--quiet")
-    db = sqlite3.connect(workdir / "inbox.db")
-    db.execute("INSERT INTO sync_runs (started_at, status) VALUES ('2026-01-01T00:00:00Z', 'running')")
-    db.commit()
+    sql(cli, "INSERT INTO sync_runs (started_at, status) VALUES ('2026-01-01T00:00:00Z', 'running')")
     cli("sync", "--quiet")
-    statuses = [r[0] for r in db.execute("SELECT status FROM sync_runs ORDER BY id")]
+    statuses = [r[0] for r in sql(cli, "SELECT status FROM sync_runs ORDER BY id")]
     assert statuses == ["ok", "interrupted", "ok"]
