@@ -71,3 +71,21 @@ def pg_url(postgres_server):
     name, url = postgres_server.schema()
     yield url
     postgres_server.drop(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def either_store(request, tmp_path):
+    """An open, empty store on each engine in turn: SQLite's file, then a fresh PostgreSQL schema
+    (skipped, saying why, without a server; and for tests marked sqlite_only)."""
+    from commwatch.store.db import open_store
+
+    if request.param == "sqlite":
+        location = tmp_path / "inbox.db"
+    elif request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("about SQLite itself (its files, its planner)")
+    else:
+        location = request.getfixturevalue("pg_url")
+    conn = open_store(location)
+    conn.location = location  # where a second connection opens the same store
+    yield conn
+    conn.close()

@@ -28,10 +28,11 @@ def mention(remote_id, text="hello", *, platform="x", followers=10, likes=0, sco
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_store(tmp_path / "inbox.db")
+def db(either_store):
+    return either_store
 
 
+@pytest.mark.sqlite_only
 def test_schema_version_matches_the_migrations(db):
     from sqlite_utils import Database
 
@@ -107,7 +108,8 @@ def test_a_mention_the_store_refuses_is_set_aside_alone(db):
     huge.author.followers = 2**64  # more than SQLite's INTEGER holds
     saved = save_page(db, "s", [mention("1"), bad, huge, mention("4")], NOW, cursor=("search", {"since_id": "4"}))
     assert [m.remote_id for m, _ in saved.failed] == ["2", "3"]
-    assert "IntegrityError" in saved.failed[0][1] and "OverflowError" in saved.failed[1][1]
+    assert "IntegrityError" in saved.failed[0][1]
+    assert "OverflowError" in saved.failed[1][1] or "out of range" in saved.failed[1][1]  # SQLite's binding; PostgreSQL's bigint
     assert [r[0] for r in db.execute("SELECT remote_id FROM mentions ORDER BY id")] == ["1", "4"]
     assert load_cursors(db, "s") == {"search": {"since_id": "4"}}
 
@@ -166,6 +168,7 @@ def test_search_terms_are_quoted_and_prefixes_kept():
     assert parse('refund "right now" pric*').fts() == '("refund") AND ("right now") AND ("pric"*)'
 
 
+@pytest.mark.sqlite_only
 def test_default_view_and_filters_use_indexes(db):
     from commwatch.store.inbox import ORDER, build_query
 
@@ -183,6 +186,8 @@ def test_search_follows_edits_and_ignores_status_changes(db):
     save_page(db, "s", [mention("1", "the billing page is slow")], NOW)  # edited on the platform
     assert list_mentions(db, InboxFilter(search="dashboard")) == []
     assert [m["remote_id"] for m in list_mentions(db, InboxFilter(search="billing"))] == ["1"]
+    if db.dialect == "postgres":
+        return  # an expression index: PostgreSQL keeps it in step by itself
     before = db.execute("SELECT count(*) FROM mentions_fts_data").fetchone()[0]
     with transaction(db):
         manage.set_fields(db, 1, status="closed")
@@ -190,6 +195,7 @@ def test_search_follows_edits_and_ignores_status_changes(db):
     assert db.execute("INSERT INTO mentions_fts(mentions_fts, rank) VALUES ('integrity-check', 1)") is not None
 
 
+@pytest.mark.sqlite_only
 def test_a_narrow_search_reads_its_matches_by_id(db):
     from commwatch.store.inbox import ORDER, _few_matches, build_query
 

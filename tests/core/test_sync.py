@@ -26,8 +26,8 @@ def make_config(tmp_path, sources: dict) -> config_module.Config:
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_store(tmp_path / "inbox.db")
+def db(either_store):
+    return either_store
 
 
 def count(db):
@@ -126,7 +126,7 @@ def test_secrets_are_redacted_from_messages():
 def test_concurrent_reader_is_not_locked_out(tmp_path, db):
     """The TUI (or `inbox`) reads while a sync writes: WAL + busy timeout."""
     cfg = make_config(tmp_path, {"a": {"s": [mentions(*[str(i) for i in range(50)]) for _ in range(20)]}})
-    reader = open_store(tmp_path / "inbox.db")
+    reader = open_store(db.location)
     errors = []
 
     def read():

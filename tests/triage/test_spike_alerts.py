@@ -40,8 +40,8 @@ def store_series(db, hourly: list[int], label: str = "negative") -> None:
 
 
 @pytest.fixture
-def setup(tmp_path):
-    db = open_store(tmp_path / "inbox.db")
+def setup(either_store):
+    db = either_store
     cfg = config_module.parse({"alerts": {"neg": {"metric": "negative", "window": "1h", "baseline": "1d",
                                                    "k": 3, "min_count": 5, "cooldown": "6h"}}})  # fmt: skip
     return db, cfg
