@@ -40,3 +40,17 @@ def test_a_database_that_cannot_fold_case_is_refused_in_one_line(cli, postgres_s
     finally:
         with psycopg.connect(postgres_server.url, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE {name}")
+
+
+def test_without_psycopg_a_postgresql_url_says_what_to_install(monkeypatch):
+    import sys
+
+    import pytest
+
+    from commwatch.store.db import StoreError, open_store
+
+    for name in [m for m in sys.modules if m.startswith("commwatch.store.pg")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as on a machine without the postgres extra
+    with pytest.raises(StoreError, match=r"pip install 'commwatch\[postgres\]'"):
+        open_store("postgresql://127.0.0.1:1/commwatch")

@@ -41,7 +41,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     config: str = typer.Option(None, "--config", metavar="PATH", help="commwatch.toml to use (default: $COMMWATCH_CONFIG, ./commwatch.toml, ~/.config/commwatch/commwatch.toml)."),
-    db: str = typer.Option(None, "--db", metavar="PATH", help="SQLite inbox to use (default: $COMMWATCH_DB, [store] path, ~/.local/share/commwatch/commwatch.db)."),
+    db: str = typer.Option(None, "--db", metavar="PATH|URL", help="SQLite inbox, or postgresql:// URL of a team's, to use (default: $COMMWATCH_DB, [store] url or path, ~/.local/share/commwatch/commwatch.db)."),
     version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."),
 ) -> None:
     state.config_path = config

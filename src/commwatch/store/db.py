@@ -28,8 +28,11 @@ class SqliteConnection(sqlite3.Connection):
 def open_store(location: Path | str) -> sqlite3.Connection:
     """The store at a SQLite path, or at a PostgreSQL URL (psycopg is imported only then)."""
     if is_postgres(location):
-        from commwatch.store.pg.open import open_postgres
-
+        try:
+            from commwatch.store.pg.open import open_postgres
+        except ImportError:
+            raise StoreError("a PostgreSQL store needs psycopg, which is not installed: "
+                             "pip install 'commwatch[postgres]'") from None  # fmt: skip
         if password_in(location):
             raise StoreError(PASSWORD_REFUSED)
         return open_postgres(location, SCHEMA_VERSION)
