@@ -155,7 +155,7 @@ _ERRORS: tuple[tuple[type[Exception], type[Exception]], ...] = (
 def reraise(exc: psycopg.Error) -> Exception:
     for pg_class, sqlite_class in _ERRORS:
         if isinstance(exc, pg_class):
-            said = (exc.diag.message_primary or str(exc).splitlines()[0]) if hasattr(exc, "diag") else str(exc)
+            said = getattr(getattr(exc, "diag", None), "message_primary", None) or (str(exc).splitlines() or [""])[0]
             if isinstance(exc, pg_errors.QueryCanceled):
                 said = f"interrupted ({said})"
             if isinstance(exc, pg_errors.DiskFull):

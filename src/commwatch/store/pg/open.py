@@ -63,12 +63,13 @@ def _check_server(conn: PgConnection, shown: str) -> None:
 
 
 def _migrate(conn: PgConnection, shown: str, schema_version: int) -> None:
-    conn.execute("CREATE TABLE IF NOT EXISTS commwatch_schema (version bigint PRIMARY KEY, name text, applied_at text)")
     if _version(conn) == schema_version:
-        return
+        return  # the usual case: one read, nothing written (a read-only login works)
     # Two machines opening a new database migrate one after the other.
     conn.execute("SELECT pg_advisory_lock(?, ?)", (MIGRATION_LOCK, schema_key(conn)))
     try:
+        conn.execute("CREATE TABLE IF NOT EXISTS commwatch_schema (version bigint PRIMARY KEY, name text, "
+                     "applied_at text)")  # fmt: skip
         version = _version(conn)
         if version > schema_version:
             raise StoreError(f"{shown} was written by a newer commwatch (schema {version}); upgrade commwatch")
@@ -92,6 +93,10 @@ def _migrate(conn: PgConnection, shown: str, schema_version: int) -> None:
 
 
 def _version(conn: PgConnection) -> int:
+    """The schema version of the store in the URL's schema (0: none yet)."""
+    # In the URL's own schema (the first of its search_path), never an inbox further down the path.
+    if conn.execute("SELECT to_regclass(format('%I.commwatch_schema', current_schema())) IS NULL").fetchone()[0]:
+        return 0
     return conn.execute("SELECT coalesce(max(version), 0) FROM commwatch_schema").fetchone()[0]
 
 
