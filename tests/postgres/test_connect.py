@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import psycopg
@@ -54,3 +55,31 @@ def test_without_psycopg_a_postgresql_url_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as on a machine without the postgres extra
     with pytest.raises(StoreError, match=r"pip install 'commwatch\[postgres\]'"):
         open_store("postgresql://127.0.0.1:1/commwatch")
+
+
+def test_readers_reuse_a_few_connections_and_close_them_with_the_session(pg_url):
+    from commwatch.app.session import SPARE_READERS, Session
+    from commwatch.config import Config
+
+    def backends() -> int:
+        with psycopg.connect(pg_url) as conn:
+            return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'commwatch'").fetchone()[0]
+
+    before = backends()  # (other tests' servers' processes, if any linger)
+    session = Session(Config(), pg_url)
+    session.views.inbox  # noqa: B018 — opens the session's own connection
+    first = session.reader()
+    pid = first.conn.raw.info.backend_pid
+    first.close()
+    second = session.reader()
+    assert second.conn.raw.info.backend_pid == pid  # the TUI's next mention costs no new connection
+    readers = [session.reader() for _ in range(SPARE_READERS + 2)]
+    for reader in [second, *readers]:
+        reader.views.count  # noqa: B018
+        reader.close()
+    assert backends() == before + 1 + SPARE_READERS  # the session's own and the spares kept, no more
+    session.close()
+    deadline = time.time() + 5  # the server notices closed connections at once, give or take
+    while backends() > before and time.time() < deadline:
+        time.sleep(0.05)
+    assert backends() == before

@@ -61,6 +61,9 @@ def database_exists(location: Path | str) -> bool:
     return is_postgres(location) or Path(location).exists()
 
 
+SPARE_READERS = 4  # readers' PostgreSQL connections a session keeps open for the next ones
+
+
 class Session:
     def __init__(
         self,
@@ -81,6 +84,8 @@ class Session:
         self.on_deliveries = on_deliveries or (lambda deliveries: None)
         self.background = background
         self.wake = wake
+        self._spares: list = []  # PostgreSQL: readers' connections kept open for the next reader
+        self._home: list | None = None  # where this reader's connection goes back when it closes
         if conn is not None:
             self.__dict__["conn"] = conn
             if wake:
@@ -97,8 +102,16 @@ class Session:
         return conn
 
     def reader(self) -> Session:
-        """A session on a connection of its own (for a worker thread); it delivers inline and wakes nothing."""
-        return Session(self.config, self.db_path, actor=self.actor, env=self.env, wake=False)
+        """A session on a connection of its own (for a worker thread); it delivers inline and wakes nothing.
+
+        On PostgreSQL the connection is one this session kept from an earlier reader when there is
+        one: the TUI starts a reader for each mention it shows, and a new connection to a team's
+        server costs several round trips each time."""
+        spare = self._spares.pop() if self._spares else None
+        other = Session(self.config, self.db_path, conn=spare, actor=self.actor, env=self.env, wake=False)
+        if is_postgres(self.db_path):
+            other._home = self._spares
+        return other
 
     def interrupt(self) -> None:
         """Stop the query this session is running on another thread (it raises `interrupted`); nothing when
@@ -112,8 +125,13 @@ class Session:
 
     def close(self) -> None:
         conn = self.__dict__.pop("conn", None)
+        if conn is not None and self._home is not None and len(self._home) < SPARE_READERS and not conn.in_transaction:
+            self._home.append(conn)
+            return
         if conn is not None:
             conn.close()
+        while self._spares:
+            self._spares.pop().close()
 
     # The workflow objects, on this session's connection --------------------------
 
