@@ -45,7 +45,7 @@ def _postgres(url) -> tuple[dict, set]:
         ).fetchall()
         columns: dict = {}
         for table, name, kind, not_null, pk in rows:
-            if not table.startswith(ENGINE_OWN):
+            if not table.startswith(ENGINE_OWN) and name != "search_document":  # FTS5's counterpart
                 columns.setdefault(table, set()).add((name, KINDS[kind], not_null, pk))
         indexes = set()
         for table, name, unique, cols in conn.execute(

@@ -240,10 +240,21 @@ def _merge(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
     return changed
 
 
+_PG_STAGE_TABLE = f"CREATE TEMP TABLE IF NOT EXISTS stage AS SELECT {', '.join(_INSERT_COLUMNS)} FROM mentions WITH NO DATA"
+_PG_MERGE_SQL = _upsert_sql("postgres").replace(
+    _VALUES, f"SELECT {', '.join(_INSERT_COLUMNS)} FROM stage WHERE true ORDER BY ctid")
+
+
 def _merge_postgres(conn, rows: list[tuple[Any, ...]]) -> int:
-    """PostgreSQL's full-text index gathers new entries in its pending list whatever the statement
-    count, so no staging: one upsert per row, sent in one pipeline; rowcount is their sum."""
-    return conn.executemany(upsert_sql(conn), rows).rowcount
+    """PostgreSQL: the batch is streamed into a TEMP table with COPY and merged with one INSERT … SELECT
+    … ON CONFLICT, like SQLite's staging: one statement instead of one per row (its round trip, its
+    triggers' notification) and the rows in page order (ctid: the temp table was just emptied)."""
+    if len(rows) < STAGE_FROM:
+        return conn.executemany(upsert_sql(conn), rows).rowcount
+    conn.execute(_PG_STAGE_TABLE)
+    conn.execute("TRUNCATE stage")
+    conn.copy_rows(f"COPY stage ({', '.join(_INSERT_COLUMNS)}) FROM STDIN", rows)
+    return conn.execute(_PG_MERGE_SQL).rowcount
 
 
 def _ids_by_key(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:

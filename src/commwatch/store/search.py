@@ -76,14 +76,12 @@ def parse(text: str) -> Search:
 
 
 # The mentions whose text, title or author matches, or one of whose notes does (two FTS parameters).
-# PostgreSQL reads the same words from expression indexes (store/pg/migrations), with a tsquery.
-_PG_DOCUMENT = "commwatch_document({p}text, {p}title, {p}author_handle, {p}author_name)"
-_PG_NOTE = "commwatch_document({p}text, NULL, NULL, NULL)"
+# PostgreSQL reads the same words from each row's stored search_document (store/pg/migrations) and its GIN index.
 _PG_QUERY = "to_tsquery('commwatch', ?)"
-PG_MATCHES = (f"SELECT id FROM mentions WHERE {_PG_DOCUMENT.format(p='')} @@ {_PG_QUERY} UNION "
-              f"SELECT mention_id FROM notes WHERE {_PG_NOTE.format(p='')} @@ {_PG_QUERY}")  # fmt: skip
-PG_MATCHES_ROW = (f"({_PG_DOCUMENT.format(p='m.')} @@ {_PG_QUERY} OR EXISTS (SELECT 1 FROM notes n "
-                  f"WHERE n.mention_id = m.id AND {_PG_NOTE.format(p='n.')} @@ {_PG_QUERY}))")  # fmt: skip
+PG_MATCHES = (f"SELECT id FROM mentions WHERE search_document @@ {_PG_QUERY} UNION "
+              f"SELECT mention_id FROM notes WHERE search_document @@ {_PG_QUERY}")  # fmt: skip
+PG_MATCHES_ROW = (f"(m.search_document @@ {_PG_QUERY} OR EXISTS (SELECT 1 FROM notes n "
+                  f"WHERE n.mention_id = m.id AND n.search_document @@ {_PG_QUERY}))")  # fmt: skip
 MATCHES = ("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ? UNION "
            "SELECT n.mention_id FROM notes n JOIN notes_fts ON notes_fts.rowid = n.id WHERE notes_fts MATCH ?")  # fmt: skip
 _COLUMN = {"platform": "m.platform", "status": "m.status", "assignee": "m.assignee", "sentiment": "m.sentiment_label"}

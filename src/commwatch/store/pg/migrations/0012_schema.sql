@@ -82,7 +82,10 @@ CREATE TABLE mentions (
   sentiment_detail text,
   sentiment_by text,
   sentiment_model text,
-  engagement bigint
+  engagement bigint,
+  -- Full-text search's words, kept by PostgreSQL itself (SQLite's counterpart is the FTS5 table):
+  -- stored, so that testing a row costs a lookup rather than splitting and folding its text again.
+  search_document tsvector GENERATED ALWAYS AS (commwatch_document(text, title, author_handle, author_name)) STORED
 );
 CREATE UNIQUE INDEX idx_mentions_platform_remote_id ON mentions (platform, remote_id);
 CREATE INDEX idx_mentions_status_priority_score_created_at ON mentions (status, priority_score, created_at);
@@ -102,7 +105,7 @@ CREATE INDEX idx_mentions_ours_platform ON mentions (platform) WHERE ours = 1;
 CREATE INDEX idx_mentions_first_response_at ON mentions (first_response_at);
 CREATE INDEX idx_mentions_labelled ON mentions (platform, remote_id) WHERE sentiment_by IS NOT NULL;
 CREATE INDEX idx_mentions_uri ON mentions (platform, json_extract(extra, '$.uri')) WHERE json_extract(extra, '$.uri') IS NOT NULL;
-CREATE INDEX idx_mentions_search ON mentions USING gin (commwatch_document(text, title, author_handle, author_name));
+CREATE INDEX idx_mentions_search ON mentions USING gin (search_document);
 
 CREATE TABLE mention_tags (
   mention_id bigint NOT NULL REFERENCES mentions (id),
@@ -224,10 +227,11 @@ CREATE TABLE notes (
   mention_id bigint NOT NULL REFERENCES mentions (id),
   at text NOT NULL,
   actor text NOT NULL,
-  text text NOT NULL
+  text text NOT NULL,
+  search_document tsvector GENERATED ALWAYS AS (commwatch_document(text, NULL, NULL, NULL)) STORED
 );
 CREATE INDEX idx_notes_mention_id ON notes (mention_id);
-CREATE INDEX idx_notes_search ON notes USING gin (commwatch_document(text, NULL, NULL, NULL));
+CREATE INDEX idx_notes_search ON notes USING gin (search_document);
 
 CREATE TABLE meta (
   key text PRIMARY KEY,
