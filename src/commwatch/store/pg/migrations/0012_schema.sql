@@ -35,8 +35,10 @@ CREATE FUNCTION commwatch_words(value text) RETURNS text LANGUAGE sql IMMUTABLE 
   SELECT regexp_replace(coalesce(value, ''), '[^[:alnum:]]+', ' ', 'g')
 $$;
 
+-- Its search_path is fixed to the schema it is created in: the server's own processes (autovacuum,
+-- ANALYZE) run with an empty one, and must still find commwatch_words and the configuration.
 CREATE FUNCTION commwatch_document(body text, title text, handle text, name text) RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
   SELECT to_tsvector('commwatch'::regconfig,
                      commwatch_words(body) || ' ' || commwatch_words(title) || ' ' ||
                      commwatch_words(handle) || ' ' || commwatch_words(name))
