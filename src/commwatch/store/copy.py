@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from commwatch.store.db import open_store, peek
-from commwatch.store.dialect import postgres
+from commwatch.store.dialect import postgres, table_columns
 from commwatch.store.errors import StoreError
 from commwatch.store.url import PASSWORD_REFUSED, is_postgres, password_in, redacted
 
@@ -129,16 +129,14 @@ def same_database(a: Path | str, b: Path | str) -> bool:
 # Reading the schema ---------------------------------------------------------------------------
 
 
+# Columns an engine computes for itself: PostgreSQL's stored search words (SQLite keeps its own in
+# FTS5 tables, which are not copied either). Never copied, never reported as left out.
+ENGINE_OWN = {"search_document"}
+
+
 def columns(conn: Any, table: str) -> list[str]:
-    """The table's columns in order; [] when there is no such table."""
-    if postgres(conn):
-        rows = conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = ? ORDER BY ordinal_position",
-            (table,),
-        ).fetchall()
-        return [r[0] for r in rows]
-    return [r[1] for r in conn.execute(f"PRAGMA table_info({_q(table)})").fetchall()]
+    """The table's columns in order, but those the engine computes; [] when there is no such table."""
+    return [c for c in table_columns(conn, table) if c not in ENGINE_OWN]
 
 
 def schema_version(conn: Any) -> int:
