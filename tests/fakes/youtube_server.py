@@ -45,8 +45,10 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from fakes.base import serve
 
 API_KEY = "AIzaFakeAcmeKey-0123456789abcdef"
 CLIENT_ID = "1234-acme.apps.googleusercontent.com"
@@ -226,16 +228,9 @@ class YouTubeFake:
 
     @contextmanager
     def serving(self):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        thread.start()
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        try:
-            yield self.url
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serve(_handler(self)) as url:
+            self.url = url
+            yield url
 
     # Request handling (called from the server threads) ---------------------------------------------
 
