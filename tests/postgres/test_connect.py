@@ -83,3 +83,12 @@ def test_readers_reuse_a_few_connections_and_close_them_with_the_session(pg_url)
     while backends() > before and time.time() < deadline:
         time.sleep(0.05)
     assert backends() == before
+
+
+def test_doctor_reads_a_postgresql_store_without_creating_it(cli, pg_url):
+    first = cli("--db", pg_url, "doctor")
+    assert "holds no commwatch tables yet" in first.stdout
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('mentions') IS NULL").fetchone()[0]  # nothing was made
+    assert cli("--db", pg_url, "inbox").returncode == 0
+    assert "0 mentions (PostgreSQL)" in cli("--db", pg_url, "doctor").stdout

@@ -62,20 +62,19 @@ class Doctor:
 
     def _database(self) -> Finding:
         path = self.db_path
-        if is_postgres(path):
-            try:
-                _, mentions = peek(path)
-            except StoreError as exc:
-                return Finding("database", PROBLEM, str(exc))
-            return Finding("database", OK, f"{path}: {mentions} mentions (PostgreSQL)")
-        if not path.exists():
+        postgres = is_postgres(path)
+        if not postgres and not path.exists():
             return Finding("database", OK, f"{path} does not exist yet: the first sync creates it")
         try:
-            version, mentions = peek(path)
+            version, mentions = peek(path)  # read only: nothing is created or migrated
         except StoreError as exc:
             return Finding("database", PROBLEM, str(exc))
         if version > SCHEMA_VERSION:
             return Finding("database", PROBLEM, f"{path} was written by a newer commwatch (schema {version})")
+        if postgres:
+            if version == 0:
+                return Finding("database", OK, f"{path} holds no commwatch tables yet: the first sync creates them")
+            return Finding("database", OK, f"{path}: {mentions} mentions (PostgreSQL)")
         if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
             return Finding("database", PROBLEM, f"{path} cannot be written: syncs and changes will fail")
         return Finding("database", OK, f"{path}: {mentions} mentions")

@@ -94,7 +94,7 @@ def open_source(location: Path | str):
     if is_postgres(location):
         if password_in(location):
             raise StoreError(PASSWORD_REFUSED)
-        if not _postgres_has_store(location):
+        if peek(location)[0] == 0:
             raise NothingToCopy(f"{redacted(location)} holds no commwatch store (no mentions table in its schema)")
         return open_store(location)
     path = Path(location)
@@ -106,14 +106,6 @@ def open_source(location: Path | str):
     if version == 0:
         raise NothingToCopy(f"{path} is not a commwatch database")
     return open_store(path)
-
-
-def _postgres_has_store(url: str) -> bool:
-    """Whether the schema the URL names holds commwatch's tables (read without creating them). A
-    server that cannot be reached says so when open_store tries it."""
-    from commwatch.store.pg.open import has_store
-
-    return has_store(url)
 
 
 def same_database(a: Path | str, b: Path | str) -> bool:

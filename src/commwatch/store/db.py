@@ -64,11 +64,12 @@ def open_store(location: Path | str) -> sqlite3.Connection:
 def peek(path: Path | str) -> tuple[int, int]:
     """(schema version, mentions) of an existing database, read without changing it (`doctor`)."""
     if is_postgres(path):
-        conn = open_store(path)
         try:
-            return SCHEMA_VERSION, conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
-        finally:
-            conn.close()
+            from commwatch.store.pg.open import peek_postgres
+        except ImportError:
+            raise StoreError("a PostgreSQL store needs psycopg, which is not installed: "
+                             "pip install 'commwatch[postgres]'") from None  # fmt: skip
+        return peek_postgres(path, SCHEMA_VERSION)
     try:
         conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         try:

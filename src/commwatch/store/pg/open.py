@@ -128,13 +128,22 @@ def release_sync_lock(conn: PgConnection) -> None:
     conn.execute("SELECT pg_advisory_unlock(?, ?)", (SYNC_LOCK, schema_key(conn)))
 
 
-def has_store(url: str) -> bool:
-    """Whether the schema the URL names holds commwatch's tables, read without creating them (True
-    when the server cannot be reached: opening the store then says why)."""
+def peek_postgres(url: str, schema_version: int) -> tuple[int, int]:
+    """(schema version, mentions) of the store in the URL's schema, read without creating or changing
+    anything (0, 0 when there is none yet)."""
+    shown = redacted(url)
     try:
-        with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="commwatch") as raw:
-            row = raw.execute("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = "
-                              "current_schema() AND table_name = 'mentions')").fetchone()
-    except psycopg.Error:
-        return True
-    return bool(row and row[0])
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="commwatch",
+                              cursor_factory=psycopg.ClientCursor)  # fmt: skip
+    except psycopg.OperationalError as exc:
+        said = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
+        raise StoreError(f"cannot connect to the PostgreSQL database {shown} ({said})") from None
+    conn = PgConnection(raw, shown)
+    try:
+        version = _version(conn)
+        known = 0 < version <= schema_version
+        return version, conn.execute("SELECT count(*) FROM mentions").fetchone()[0] if known else 0
+    except sqlite3.Error as exc:
+        raise StoreError(f"{shown} cannot be read as a commwatch database ({exc})") from None
+    finally:
+        conn.close()
